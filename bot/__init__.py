@@ -1,0 +1,1 @@
+"""aidemail: a French-speaking support assistant for e-mail configuration."""
