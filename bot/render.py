@@ -44,7 +44,7 @@ def _section_lines(section: Section, *, as_html: bool) -> list[str]:
     lines: list[str] = []
     if section.title:
         title = inline(section.title)
-        lines.append(f"<b>{title}</b>" if as_html else title.upper())
+        lines.append(f"<b>{title}</b>" if as_html else title)
     if section.summary:
         lines.append(inline(section.summary))
     if section.settings:

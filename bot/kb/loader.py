@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from bot.kb.schema import Device, Lexicon, Provider, Topic
+from bot.kb.schema import Device, Lexicon, PortInfo, Provider, Topic
 
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
 
@@ -31,11 +31,13 @@ class KnowledgeBase:
         topics: dict[str, Topic],
         devices: dict[str, Device],
         lexicon: Lexicon,
+        ports: list[PortInfo],
     ) -> None:
         self.providers = providers
         self.topics = topics
         self.devices = devices
         self.lexicon = lexicon
+        self.ports = ports
         self._by_domain: dict[str, Provider] = {}
         self._by_host: dict[str, Provider] = {}
         patterns: list[tuple[str, Provider]] = []
@@ -84,7 +86,12 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     devices = _load_entries([root / "devices.yaml"], Device)
     lexicon_path = root / "lexicon.yaml"
     lexicon = _validate(Lexicon, _read(lexicon_path) or {}, lexicon_path, "lexicon")
-    kb = KnowledgeBase(providers, topics, devices, lexicon)
+    ports_path = root / "ports.yaml"
+    ports = [
+        _validate(PortInfo, item, ports_path, f"entry {position}")
+        for position, item in enumerate(_read(ports_path) or [], start=1)
+    ]
+    kb = KnowledgeBase(providers, topics, devices, lexicon, ports)
     _check_references(kb, root)
     return kb
 

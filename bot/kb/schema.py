@@ -105,10 +105,18 @@ class Topic(Strict):
         return examples
 
 
+class PortInfo(Strict):
+    port: int = Field(ge=1, le=65535)
+    protocol: Literal["imap", "pop3", "smtp"]
+    security: Literal["ssl", "starttls", "none"]
+    use: str
+
+
 class Lexicon(Strict):
     """Vocabulary the normaliser uses; plain data so the support team can extend it."""
 
     replacements: dict[str, str] = {}  # SMS spellings and abbreviations -> words
     stopwords: list[str] = []
     greetings: list[str] = []  # openings and closings to strip from pasted e-mails
+    closings: list[str] = []  # what ends a pasted e-mail: the rest is a signature
     out_of_scope: list[str] = Field(default=[], description="messages outside the bot's field")

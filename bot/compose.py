@@ -1,0 +1,155 @@
+"""Build Replies from knowledge: topic answers, settings cards, clarifying questions."""
+
+from __future__ import annotations
+
+from bot import texts
+from bot.buttons import AnswerChoice, DiagnoseChoice, fits
+from bot.kb import KnowledgeBase, Provider, Topic
+from bot.reply import Button, Reply, ReplyKind, Section, SettingRow
+
+OTHER = "other"  # the "Autre" button: a provider or device the base does not know
+_SETTINGS_PROTOCOLS = {
+    "incoming": ("imap", "pop3"),
+    "outgoing": ("smtp",),
+    "all": ("imap", "pop3", "smtp"),
+    "none": (),
+}
+# Clarification buttons, the most asked first (ids missing from the base are skipped).
+_PROVIDER_BUTTONS = (
+    "gmail", "outlook_com", "orange", "sfr", "free", "yahoo", "icloud", "laposte",
+    "bouygues", "microsoft_365", "google_workspace",
+)  # fmt: skip
+
+
+def settings_rows(provider: Provider, protocols: tuple[str, ...]) -> list[SettingRow]:
+    return [
+        SettingRow(
+            role=texts.ROLE_LABELS[server.protocol],
+            host=server.host,
+            port=str(server.port),
+            security=texts.SECURITY_LABELS[server.security],
+        )
+        for protocol in protocols
+        for server in provider.servers_for(protocol)
+    ]
+
+
+class Composer:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+
+    def topic_section(self, topic: Topic, provider: str | None, device: str | None) -> Section:
+        known = self.kb.providers.get(provider or "")
+        # A device's steps win over a provider's (the screens differ); notes add up.
+        variants = [
+            variant
+            for variant in (topic.devices.get(device or ""), topic.providers.get(provider or ""))
+            if variant
+        ]
+        steps = next((variant.steps for variant in variants if variant.steps), topic.steps)
+        summary = next((variant.summary for variant in variants[::-1] if variant.summary), None)
+        notes = [note for variant in variants[::-1] for note in variant.notes]
+        rows = settings_rows(known, _SETTINGS_PROTOCOLS[topic.settings]) if known else []
+        if known and rows:
+            notes.append(texts.CARD_USERNAME.format(username=known.auth.username))
+        notes.extend(topic.notes)
+        link = known.help_url if known and rows else (topic.links[0].url if topic.links else None)
+        return Section(
+            title=topic.title,
+            summary=summary or topic.summary,
+            settings=rows,
+            steps=list(steps),
+            notes=notes,
+            link=link,
+            topic=topic.id,
+        )
+
+    def other_provider_section(self, unknown_domain: str | None) -> Section:
+        note = (
+            texts.UNKNOWN_DOMAIN_NOTE.format(domain=unknown_domain)
+            if unknown_domain
+            else texts.OTHER_PROVIDER_NOTE
+        )
+        return Section(title="", summary=note)
+
+    def diagnose_buttons(self, domains: list[str]) -> list[Button]:
+        return [
+            Button(texts.TEST_DOMAIN.format(domain=domain), DiagnoseChoice(domain).encode())
+            for domain in domains[:1]
+            if fits("diag", domain)
+        ]
+
+    def assumed(self, provider: str | None, device: str | None) -> str:
+        names = [
+            self.kb.providers[provider].name if provider in self.kb.providers else None,
+            self.kb.devices[device].name if device in self.kb.devices else None,
+        ]
+        what = " · ".join(name for name in names if name)
+        return texts.ASSUMED.format(what=what) if what else texts.ASSUMED_NOTHING
+
+    def clarify(self, topic: Topic, need: str, provider: str, device: str) -> Reply:
+        if need == "provider":
+            ids = [ident for ident in _PROVIDER_BUTTONS if ident in self.kb.providers]
+            names = {ident: self.kb.providers[ident].name for ident in ids}
+            question = texts.ASK_PROVIDER
+            choices = [AnswerChoice(topic.id, ident, device) for ident in ids]
+        else:
+            names = {ident: device_.name for ident, device_ in self.kb.devices.items()}
+            question = texts.ASK_DEVICE
+            choices = [AnswerChoice(topic.id, provider, ident) for ident in self.kb.devices]
+        other = (
+            AnswerChoice(topic.id, OTHER, device)
+            if need == "provider"
+            else AnswerChoice(topic.id, provider, OTHER)
+        )
+        key = "provider" if need == "provider" else "device"
+        buttons = [Button(names[getattr(choice, key)], choice.encode()) for choice in choices]
+        buttons.append(Button(texts.OTHER, other.encode()))
+        return Reply(
+            kind=ReplyKind.CLARIFY,
+            sections=[Section(title=topic.title, summary=question)],
+            buttons=buttons,
+            topic=topic.id,
+            topics=[topic.id],
+            provider=provider or None,
+            device=device or None,
+            asks=need,
+        )
+
+    def provider_card(self, provider: Provider) -> Reply:
+        notes = [texts.CARD_USERNAME.format(username=provider.auth.username)]
+        notes.extend(provider.auth.notes)
+        notes.extend(provider.notes)
+        section = Section(
+            title=texts.CARD_TITLE.format(name=provider.name),
+            settings=settings_rows(provider, _SETTINGS_PROTOCOLS["all"]),
+            notes=notes,
+            link=provider.help_url,
+        )
+        return Reply(ReplyKind.INFO, [section], provider=provider.id, confidence=100)
+
+    def ports_card(self) -> Reply:
+        lines = [
+            f"`{info.port}` {texts.ROLE_LABELS[info.protocol]}, "
+            f"{texts.SECURITY_LABELS[info.security]} : {info.use}"
+            for info in self.kb.ports
+        ]
+        return Reply(ReplyKind.INFO, [Section(title=texts.PORTS_TITLE, notes=lines)])
+
+    def help_reply(self) -> Reply:
+        section = Section(
+            title=texts.HELP_TITLE,
+            summary=texts.HELP,
+            steps=[f"« {example} »" for example in texts.HELP_EXAMPLES],
+            notes=texts.HELP_COMMANDS,
+        )
+        return Reply(ReplyKind.INFO, [section])
+
+    def decline(self, guess: str | None, confidence: int) -> Reply:
+        section = Section(
+            title=texts.DECLINE_TITLE, summary=texts.DECLINE, notes=[texts.DECLINE_EXAMPLES]
+        )
+        return Reply(ReplyKind.DECLINE, [section], topic=guess, confidence=confidence)
+
+    def notice(self, message: str) -> Reply:
+        return Reply(ReplyKind.INFO, [Section(title="", summary=message)])

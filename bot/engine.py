@@ -1,0 +1,259 @@
+"""The one engine every front-end shares: a message in, a Reply out."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot import texts
+from bot.buttons import AnswerChoice
+from bot.compose import OTHER, Composer
+from bot.conversation import Conversation, Pending
+from bot.kb import KnowledgeBase, Topic, load_knowledge
+from bot.nlu.entities import Entities, EntityExtractor
+from bot.nlu.matcher import OUT_OF_SCOPE, Match, TopicMatcher
+from bot.nlu.normalize import Normalizer, strip_controls
+from bot.nlu.segment import Segmenter
+from bot.reply import Reply, ReplyKind, Section
+
+log = logging.getLogger(__name__)
+
+MAX_INPUT_CHARS = 20_000  # a long pasted thread; beyond that only the start is read
+_DECLINE_BELOW = 0.34  # best topic score under which the bot declines
+_SECOND_TOPIC_MIN = 0.55  # a sentence's own topic is answered too from this score
+_MAX_TOPICS = 3
+_SHORT_REPLY_WORDS = 6  # "orange", "sur mon iphone": the answer to a clarifying question
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    topics: list[Topic]
+    confidence: int
+    guess: str | None  # best topic, even when declining
+    entities: Entities
+
+
+class Engine:
+    AUTO_CONFIDENCE = 85  # groups with /auto on: only answers this sure
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        lexicon = kb.lexicon
+        self.normalizer = Normalizer(lexicon.replacements, set(lexicon.stopwords))
+        self.segmenter = Segmenter(lexicon.greetings, lexicon.closings)
+        self.extractor = EntityExtractor(kb)
+        self.composer = Composer(kb)
+        phrasings = {
+            topic.id: [self._content(example) for example in topic.examples]
+            for topic in kb.topics.values()
+        }
+        phrasings[OUT_OF_SCOPE] = [self._content(example) for example in lexicon.out_of_scope]
+        keywords = {
+            topic.id: [self.normalizer.tokens(keyword) for keyword in topic.keywords]
+            for topic in kb.topics.values()
+        }
+        self.matcher = TopicMatcher(phrasings, keywords)
+
+    @classmethod
+    def load(cls, knowledge_root: Path | None = None) -> Engine:
+        started = time.perf_counter()
+        engine = cls(load_knowledge(knowledge_root))
+        log.info(
+            "knowledge loaded: %d providers, %d topics in %.0f ms",
+            len(engine.kb.providers),
+            len(engine.kb.topics),
+            (time.perf_counter() - started) * 1000,
+        )
+        return engine
+
+    def _content(self, text: str) -> list[str]:
+        return self.normalizer.content(self.normalizer.tokens(text))
+
+    # -- front-end entry points -------------------------------------------------------------
+
+    def answer(self, text: str, conversation: Conversation | None = None) -> Reply:
+        conversation = conversation if conversation is not None else Conversation()
+        text = strip_controls(text)
+        if not text.strip():
+            return self.composer.notice(texts.EMPTY)
+        if not _looks_like_text(text):
+            return self.composer.notice(texts.NOT_TEXT)
+        truncated = len(text) > MAX_INPUT_CHARS
+        understanding = self.understand(text[:MAX_INPUT_CHARS])
+        entities = understanding.entities
+        pending, conversation.pending = conversation.pending, None
+        if pending and self._completes(pending, entities, text):
+            reply = self.choose(
+                AnswerChoice(
+                    pending.topic,
+                    entities.provider or _first(entities.weak_providers) or pending.provider,
+                    entities.device or pending.device,
+                ),
+                conversation,
+            )
+        elif not understanding.topics:
+            reply = self.composer.decline(understanding.guess, understanding.confidence)
+        else:
+            reply = self._respond(understanding, conversation)
+        if entities.secret:
+            reply.secret_detected = True
+            reply.sections.insert(0, Section(title="", summary=texts.NEVER_SHARE_NOTICE))
+        if truncated:
+            reply.sections.append(Section(title="", summary=texts.TOO_LONG))
+        return reply
+
+    def choose(self, choice: AnswerChoice, conversation: Conversation | None = None) -> Reply:
+        """A clarification button was pressed (or typed): answer with what it carries."""
+        conversation = conversation if conversation is not None else Conversation()
+        conversation.pending = None
+        topic = self.kb.topics.get(choice.topic)
+        if topic is None:
+            return self.composer.decline(None, 0)
+        entities = Entities(
+            providers=[choice.provider] if choice.provider else [],
+            devices=[choice.device] if choice.device else [],
+        )
+        return self._respond(Understanding([topic], 100, topic.id, entities), conversation)
+
+    def provider_card(self, query: str) -> Reply:
+        query = strip_controls(query).strip()
+        if not query:
+            return self.composer.notice(texts.CARD_USAGE)
+        tokens = self.normalizer.tokens(query)
+        entities = self.extractor.extract(query, tokens)
+        provider_id = entities.provider or _first(entities.weak_providers)
+        if provider_id is None:
+            names = ", ".join(sorted(provider.name for provider in self.kb.providers.values()))
+            return self.composer.notice(texts.CARD_UNKNOWN.format(names=names))
+        return self.composer.provider_card(self.kb.providers[provider_id])
+
+    def ports_card(self) -> Reply:
+        return self.composer.ports_card()
+
+    def help_reply(self) -> Reply:
+        return self.composer.help_reply()
+
+    # -- understanding ----------------------------------------------------------------------
+
+    def understand(self, text: str) -> Understanding:
+        body = self.segmenter.body(text)
+        tokens = self.normalizer.tokens(body)
+        entities = self.extractor.extract(body, tokens)
+        if body != text and not (entities.providers and entities.devices):
+            self._fill_from_whole(text, entities)
+        scores: dict[str, float] = {}
+        for match in self.matcher.rank(self.normalizer.content(tokens)):
+            scores[match.topic] = match.score
+        sentence_bests: list[Match] = []
+        sentences = self.segmenter.sentences(body)
+        if len(sentences) > 1:
+            for sentence in sentences[:40]:
+                ranked = self.matcher.rank(self._content(sentence), limit=1)
+                if ranked:
+                    sentence_bests.append(ranked[0])
+                    top = ranked[0]
+                    scores[top.topic] = max(scores.get(top.topic, 0.0), top.score)
+        ranked_topics = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+        if not ranked_topics:
+            return Understanding([], 0, None, entities)
+        best, best_score = ranked_topics[0]
+        runner_up = ranked_topics[1][1] if len(ranked_topics) > 1 else 0.0
+        confidence = _confidence(best_score, runner_up)
+        guess = next((topic for topic, _ in ranked_topics if topic != OUT_OF_SCOPE), None)
+        if best == OUT_OF_SCOPE or best_score < _DECLINE_BELOW:
+            return Understanding([], confidence, guess, entities)
+        chosen = [best]
+        for match in sentence_bests:
+            if (
+                len(chosen) < _MAX_TOPICS
+                and match.topic not in chosen
+                and match.topic != OUT_OF_SCOPE
+                and match.score >= _SECOND_TOPIC_MIN
+            ):
+                chosen.append(match.topic)
+        return Understanding([self.kb.topics[t] for t in chosen], confidence, guess, entities)
+
+    def _fill_from_whole(self, text: str, entities: Entities) -> None:
+        """Signatures and quoted headers still tell the device ("Envoyé de mon iPhone")
+        and the customer's address; names there (a street, a company) are not used."""
+        whole = self.extractor.extract(text, self.normalizer.tokens(text))
+        if not entities.devices:
+            entities.devices = whole.devices
+        if not entities.providers:
+            entities.providers = self.extractor.address_providers(text)
+
+    def _completes(self, pending: Pending, entities: Entities, text: str) -> bool:
+        if len(self._content(text)) > _SHORT_REPLY_WORDS:
+            return False
+        if pending.need == "provider":
+            return bool(entities.providers or entities.weak_providers)
+        return bool(entities.devices)
+
+    # -- replying ---------------------------------------------------------------------------
+
+    def _respond(self, understanding: Understanding, conversation: Conversation) -> Reply:
+        entities = understanding.entities
+        sections: list[Section] = []
+        buttons = []
+        assumed_provider: str | None = None
+        assumed_device: str | None = None
+        for topic in understanding.topics:
+            provider = entities.provider
+            if provider is None and ("provider" in topic.needs or topic.settings != "none"):
+                provider = _first(entities.weak_providers)
+            device = entities.device
+            unknown = _first(entities.unknown_domains)
+            missing = _missing(topic, provider, device, unknown)
+            if missing and not buttons:
+                clarify = self.composer.clarify(topic, missing, provider or "", device or "")
+                if len(understanding.topics) == 1:
+                    conversation.pending = Pending(topic.id, missing, provider or "", device or "")
+                    clarify.confidence = understanding.confidence
+                    return clarify
+                sections.extend(clarify.sections)
+                buttons.extend(clarify.buttons)
+                continue
+            sections.append(self.composer.topic_section(topic, provider, device))
+            if provider == OTHER or (provider is None and unknown):
+                sections.append(self.composer.other_provider_section(unknown))
+                buttons.extend(self.composer.diagnose_buttons(entities.unknown_domains))
+            assumed_provider = assumed_provider or (provider if provider != OTHER else None)
+            assumed_device = assumed_device or (device if device != OTHER else None)
+        ids = [topic.id for topic in understanding.topics]
+        return Reply(
+            kind=ReplyKind.ANSWER,
+            sections=sections,
+            buttons=buttons,
+            topic=ids[0],
+            topics=ids,
+            provider=assumed_provider,
+            device=assumed_device,
+            confidence=understanding.confidence,
+            assumed=self.composer.assumed(assumed_provider, assumed_device),
+        )
+
+
+def _missing(topic: Topic, provider: str | None, device: str | None, unknown: str | None) -> str:
+    if "provider" in topic.needs and not provider and not unknown:
+        return "provider"
+    if "device" in topic.needs and not device:
+        return "device"
+    return ""
+
+
+def _confidence(best: float, runner_up: float) -> int:
+    certainty = min(best, 1.0)
+    margin = min(1.0, (best - runner_up) / max(best, 1e-9) * 2.5)
+    return round(100 * certainty * (0.7 + 0.3 * margin))
+
+
+def _looks_like_text(text: str) -> bool:
+    sample = text[:4000]
+    readable = sum(char.isalnum() or char.isspace() or char in ".,;:!?'\"()-@/" for char in sample)
+    return readable >= 0.6 * len(sample)
+
+
+def _first(items: list[str]) -> str | None:
+    return items[0] if items else None

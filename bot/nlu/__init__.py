@@ -1,0 +1,1 @@
+"""Understanding free-text French: normalisation, entities, topic matching."""

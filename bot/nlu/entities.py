@@ -1,0 +1,237 @@
+"""Entities found in a message: provider, device, ports, codes, domains, a password."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from rapidfuzz.distance import OSA
+
+from bot.kb import KnowledgeBase
+from bot.nlu.normalize import fold, words
+
+T = TypeVar("T")
+MAIL_PORTS = frozenset({25, 110, 143, 465, 587, 993, 995, 2525})
+_ADDRESS = re.compile(r"[\w.+'-]+@((?:[a-z0-9-]+\.)+[a-z]{2,24})\b", re.IGNORECASE)
+_HOST = re.compile(r"\b((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})\b", re.IGNORECASE)
+_PORT = re.compile(r"(?<![\d.])(\d{2,4})(?![\d.]\d)")
+_SMTP_CODE = re.compile(r"(?<![\d.x])([45][0-5]\d)(?:[ -]+([45]\.\d{1,3}\.\d{1,3}))?(?![\d.])")
+_ERROR_CODE = re.compile(r"\b0x[0-9a-f]{8}\b", re.IGNORECASE)
+_SECRET = re.compile(
+    r"(?:mot\s+de\s+passe|mdp|password|passwd|pwd|pass)\s*(?:actuel\s*)?"
+    r"(?P<sep>(?:est|is|c'?\s?est|:|=)\s*[:=]?)\s*[\"'«“]?\s*(?P<value>[^\s\"'»”]{4,})",
+    re.IGNORECASE,
+)
+_SECRET_WORDS = frozenset(
+    [
+        "incorrect",
+        "incorrecte",
+        "faux",
+        "refuse",
+        "refusee",
+        "invalide",
+        "oublie",
+        "oubliee",
+        "bon",
+        "correct",
+        "change",
+        "perdu",
+        "bloque",
+        "expire",
+        "different",
+        "demande",
+        "wrong",
+        "invalid",
+        "incorrectly",
+        "required",
+    ]
+)
+# File names look like host names: "capture.png" is not a server.
+_NON_MAIL_TLDS = frozenset({"png", "jpg", "jpeg", "gif", "pdf", "doc", "docx", "xml", "exe", "zip"})
+# Words before an ambiguous name that make it the provider ("mon adresse outlook").
+_PROVIDER_CONTEXT = frozenset({"adresse", "compte", "boite", "mail", "messagerie", "courriel"})
+
+
+@dataclass(slots=True)
+class Entities:
+    providers: list[str] = field(default_factory=list)  # strongest first
+    weak_providers: list[str] = field(default_factory=list)  # a name that is also a client's
+    devices: list[str] = field(default_factory=list)
+    protocols: set[str] = field(default_factory=set)
+    ports: list[int] = field(default_factory=list)
+    security: set[str] = field(default_factory=set)
+    smtp_codes: list[str] = field(default_factory=list)
+    error_codes: list[str] = field(default_factory=list)
+    unknown_domains: list[str] = field(default_factory=list)  # not in the knowledge base
+    secret: bool = False
+
+    @property
+    def provider(self) -> str | None:
+        return self.providers[0] if self.providers else None
+
+    @property
+    def device(self) -> str | None:
+        return self.devices[0] if self.devices else None
+
+
+class _NameIndex:
+    """Names (one or more words) to ids, exact or within one typo for longer names."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self.phrases: dict[tuple[str, ...], str] = {}
+        for name, ident in names.items():
+            key = tuple(words(fold(name)))
+            if key:
+                self.phrases.setdefault(key, ident)
+        self.longest = max((len(key) for key in self.phrases), default=1)
+        self.fuzzy = [
+            (key[0], ident)
+            for key, ident in self.phrases.items()
+            if len(key) == 1 and len(key[0]) >= 5 and key[0].isalpha()
+        ]
+
+    def find(self, tokens: list[str]) -> list[tuple[int, str]]:
+        """(position, id) for every name found, scanning longest phrases first."""
+        found: list[tuple[int, str]] = []
+        index = 0
+        while index < len(tokens):
+            for size in range(min(self.longest, len(tokens) - index), 0, -1):
+                phrase = tuple(tokens[index : index + size])
+                ident = self.phrases.get(phrase) or (
+                    self.phrases.get(("".join(phrase),)) if size > 1 else None
+                )
+                if ident is None and size == 1:
+                    ident = self._near(phrase[0])
+                if ident:
+                    found.append((index, ident))
+                    index += size
+                    break
+            else:
+                index += 1
+        return found
+
+    def _near(self, token: str) -> str | None:
+        if len(token) < 5 or not token.isalpha():
+            return None
+        limit = 2 if len(token) >= 9 else 1
+        for name, ident in self.fuzzy:
+            if (
+                name[0] == token[0]
+                and abs(len(name) - len(token)) <= limit
+                and (OSA.distance(name, token, score_cutoff=limit) <= limit)
+            ):
+                return ident
+        return None
+
+
+class EntityExtractor:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        provider_names: dict[str, str] = {}
+        for provider in kb.providers.values():
+            for name in (provider.name, provider.id.replace("_", " "), *provider.aliases):
+                provider_names.setdefault(name, provider.id)
+        device_names: dict[str, str] = {}
+        for device in kb.devices.values():
+            for name in (device.name, *device.aliases):
+                device_names.setdefault(name, device.id)
+        shared = {tuple(words(fold(n))) for n in provider_names} & {
+            tuple(words(fold(n))) for n in device_names
+        }
+        self._ambiguous = {" ".join(key) for key in shared}
+        self._providers = _NameIndex(provider_names)
+        self._devices = _NameIndex(device_names)
+
+    def extract(self, text: str, tokens: list[str]) -> Entities:
+        found = Entities()
+        self._addresses_and_hosts(text, found)
+        self._names(tokens, found)
+        folded = fold(text)
+        found.protocols = {
+            "pop3" if word.startswith("pop") else word
+            for word in words(folded)
+            if word in {"imap", "pop", "pop3", "smtp"}
+        }
+        found.security = {word for word in words(folded) if word in {"ssl", "tls", "starttls"}}
+        found.ports = _unique(int(m) for m in _PORT.findall(text) if int(m) in MAIL_PORTS)
+        found.smtp_codes = _unique(
+            f"{basic} {enhanced}".strip() for basic, enhanced in _SMTP_CODE.findall(text)
+        )
+        found.error_codes = _unique(code.lower() for code in _ERROR_CODE.findall(text))
+        found.secret = contains_secret(text)
+        return found
+
+    def address_providers(self, text: str) -> list[str]:
+        """Providers named by the addresses and server names in TEXT, not by words."""
+        found = Entities()
+        self._addresses_and_hosts(text, found)
+        return found.providers
+
+    def _addresses_and_hosts(self, text: str, found: Entities) -> None:
+        domains = [domain.lower() for domain in _ADDRESS.findall(text)]
+        hosts = [
+            host.lower()
+            for host in _HOST.findall(_ADDRESS.sub(" ", text))
+            if host.rsplit(".", 1)[-1].lower() not in _NON_MAIL_TLDS
+        ]
+        for name in (*domains, *hosts):
+            provider = self.kb.provider_by_host(name)
+            if provider:
+                _add(found.providers, provider.id)
+            elif name in domains or _looks_like_mail_host(name):
+                _add(found.unknown_domains, _mail_domain(name))
+
+    def _names(self, tokens: list[str], found: Entities) -> None:
+        for position, ident in self._providers.find(tokens):
+            name = tokens[position]
+            if name in self._ambiguous and not _PROVIDER_CONTEXT & set(
+                tokens[max(0, position - 2) : position]
+            ):
+                _add(found.weak_providers, ident)
+            else:
+                _add(found.providers, ident)
+        for position, ident in self._devices.find(tokens):
+            name = tokens[position]
+            if (
+                name in self._ambiguous
+                and ident
+                and found.providers
+                and (_PROVIDER_CONTEXT & set(tokens[max(0, position - 2) : position]))
+            ):
+                continue
+            _add(found.devices, ident)
+
+
+def contains_secret(text: str) -> bool:
+    """Whether TEXT seems to give a password ("mon mot de passe est Soleil2024!")."""
+    for match in _SECRET.finditer(text):
+        value = match.group("value")
+        if fold(value).strip(".,;!?") in _SECRET_WORDS:
+            continue
+        explicit = any(mark in match.group("sep") for mark in ":=")
+        if explicit or any(not char.isalpha() for char in value) or not value.islower():
+            return True
+    return False
+
+
+def _looks_like_mail_host(host: str) -> bool:
+    first = host.split(".", 1)[0]
+    return first in {"mail", "imap", "pop", "pop3", "smtp", "mx", "webmail", "autoconfig"}
+
+
+def _mail_domain(name: str) -> str:
+    parts = name.split(".")
+    if len(parts) > 2 and parts[0] in {"mail", "imap", "pop", "pop3", "smtp", "webmail"}:
+        return ".".join(parts[1:])
+    return name
+
+
+def _add(items: list[str], item: str) -> None:
+    if item not in items:
+        items.append(item)
+
+
+def _unique(items: Iterable[T]) -> list[T]:
+    return list(dict.fromkeys(items))

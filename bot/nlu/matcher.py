@@ -1,0 +1,121 @@
+"""Rank topics for a message: idf-weighted overlap with each topic's phrasings.
+
+Tokens are stemmed (Snowball, French) and typos are mapped onto the phrasings' vocabulary
+with rapidfuzz, so "parametrage", "paramètres" and "parametre" meet.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+from rapidfuzz import fuzz, process
+
+OUT_OF_SCOPE = "_out_of_scope"
+_RECALL_WEIGHT = 1.5  # beta of the F-measure: covering a phrasing matters more than brevity
+_KEYWORD_BONUS = 0.25
+_TYPO_CUTOFF = 84
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    topic: str
+    score: float  # 0..1 (keywords can push it a little above 1)
+
+
+_french = snowballstemmer.stemmer("french")
+
+
+@lru_cache(maxsize=50_000)
+def stem(token: str) -> str:
+    return token if any(char.isdigit() for char in token) else _french.stemWord(token)
+
+
+class TopicMatcher:
+    def __init__(
+        self,
+        phrasings: dict[str, list[list[str]]],
+        keywords: dict[str, list[list[str]]],
+    ) -> None:
+        """PHRASINGS: topic -> content tokens of each example; KEYWORDS: topic -> phrases."""
+        examples: list[tuple[str, frozenset[str]]] = []
+        document_frequency: dict[str, int] = defaultdict(int)
+        for topic, token_lists in phrasings.items():
+            stems_of_topic: set[str] = set()
+            for tokens in token_lists:
+                stems = frozenset(stem(token) for token in tokens)
+                if stems:
+                    examples.append((topic, stems))
+                    stems_of_topic |= stems
+            for token in stems_of_topic:
+                document_frequency[token] += 1
+        topic_count = max(len(phrasings), 1)
+        self._idf = {
+            token: math.log(1 + topic_count / count) for token, count in document_frequency.items()
+        }
+        self._examples = [(topic, stems, self._weight(stems)) for topic, stems in examples]
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        for position, (_, stems, _) in enumerate(self._examples):
+            for token in stems:
+                self._postings[token].append(position)
+        self._vocabulary = sorted(self._idf)
+        self._keywords = {
+            topic: [tuple(stem(token) for token in phrase) for phrase in phrases if phrase]
+            for topic, phrases in keywords.items()
+        }
+        self._corrections: dict[str, str | None] = {}
+
+    def _weight(self, stems: frozenset[str]) -> float:
+        return sum(self._idf.get(token, 0.0) for token in stems)
+
+    def known(self, token: str) -> str | None:
+        """The vocabulary stem for TOKEN, allowing one typo or so; None when unknown."""
+        stemmed = stem(token)
+        if stemmed in self._idf:
+            return stemmed
+        if len(stemmed) < 4 or not stemmed.isalpha():
+            return None
+        if stemmed not in self._corrections:
+            if len(self._corrections) > 100_000:
+                self._corrections.clear()
+            best = process.extractOne(
+                stemmed, self._vocabulary, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF
+            )
+            self._corrections[stemmed] = best[0] if best else None
+        return self._corrections[stemmed]
+
+    def rank(self, tokens: list[str], limit: int = 3) -> list[Match]:
+        """Best topics for content TOKENS, best first (at most one entry per topic)."""
+        stems = [self.known(token) for token in tokens]
+        query = frozenset(token for token in stems if token)
+        query_weight = self._weight(query)
+        best: dict[str, float] = {}
+        if query_weight > 0:
+            candidates = {position for token in query for position in self._postings[token]}
+            for position in candidates:
+                topic, example, example_weight = self._examples[position]
+                shared = self._weight(example & query)
+                recall = shared / example_weight
+                precision = shared / query_weight
+                beta2 = _RECALL_WEIGHT**2
+                score = (1 + beta2) * precision * recall / (beta2 * precision + recall)
+                if score > best.get(topic, 0.0):
+                    best[topic] = score
+        sequence = [stem(token) for token in tokens]
+        for topic, phrases in self._keywords.items():
+            if any(_contains(sequence, phrase) for phrase in phrases):
+                best[topic] = best.get(topic, 0.0) + _KEYWORD_BONUS
+        ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)[:limit]
+        return [Match(topic, score) for topic, score in ranked]
+
+
+def _contains(sequence: list[str], phrase: tuple[str, ...]) -> bool:
+    size = len(phrase)
+    return any(
+        tuple(sequence[start : start + size]) == phrase
+        for start in range(len(sequence) - size + 1)
+        if sequence[start] == phrase[0]
+    )

@@ -1,0 +1,68 @@
+"""Turn what people type into comparable tokens: case, accents, SMS spellings, repeats."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
+_WORD = re.compile(r"[a-z0-9]+")
+_REPEATS = re.compile(r"([a-z])\1{2,}")  # three or more of a letter: "saluuut", "mailll"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+
+def strip_controls(text: str) -> str:
+    """Remove control and invisible formatting characters, keep tabs and newlines."""
+    return _CONTROL.sub("", text)
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, typographic apostrophes made plain."""
+    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).lower())
+    return "".join(char for char in text if not unicodedata.combining(char)).replace("œ", "oe")
+
+
+def _collapse(word: str) -> str:
+    # Codes such as 0x800ccc0e keep their letters.
+    return word if any(char.isdigit() for char in word) else _REPEATS.sub(r"\1", word)
+
+
+class Normalizer:
+    """Folds text and rewrites SMS spellings and abbreviations into plain words."""
+
+    def __init__(self, replacements: Mapping[str, str], stopwords: set[str]) -> None:
+        self._single: dict[str, list[str]] = {}
+        self._phrases: list[tuple[list[str], list[str]]] = []
+        for source, target in replacements.items():
+            source_words = words(fold(source))
+            target_words = words(fold(target))
+            if len(source_words) == 1:
+                self._single[source_words[0]] = target_words
+            elif source_words:
+                self._phrases.append((source_words, target_words))
+        self._phrases.sort(key=lambda item: len(item[0]), reverse=True)
+        self.stopwords = frozenset(fold(word) for word in stopwords)
+
+    def tokens(self, text: str) -> list[str]:
+        """All words of TEXT, rewritten (stopwords kept: negation and phrases need them)."""
+        out: list[str] = []
+        raw = [_collapse(word) for word in words(fold(text))]
+        index = 0
+        while index < len(raw):
+            for source, target in self._phrases:
+                if raw[index : index + len(source)] == source:
+                    out.extend(target)
+                    index += len(source)
+                    break
+            else:
+                out.extend(self._single.get(raw[index], (raw[index],)))
+                index += 1
+        return out
+
+    def content(self, tokens: list[str]) -> list[str]:
+        return [token for token in tokens if token not in self.stopwords]
+
+
+def words(folded: str) -> list[str]:
+    return _WORD.findall(folded)

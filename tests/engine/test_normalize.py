@@ -1,0 +1,27 @@
+from bot.nlu.normalize import Normalizer, fold, strip_controls
+
+
+def test_fold_removes_case_accents_and_typographic_apostrophes():
+    assert fold("J’ARRIVE PAS À Reçevoir mes e-mails, Hélène") == (
+        "j'arrive pas a recevoir mes e-mails, helene"
+    )
+
+
+def test_controls_are_stripped_but_newlines_kept():
+    assert strip_controls("a\x00b\x1bc\u200bd\ne\tf") == "abcd\ne\tf"
+
+
+def test_sms_spellings_phrases_and_repeated_letters():
+    normalizer = Normalizer({"mdp": "mot de passe", "pb": "probleme", "c koi": "c est quoi"}, set())
+    assert normalizer.tokens("PB de MDP svp, c koi le serveurrrr ?") == [
+        "probleme", "de", "mot", "de", "passe", "svp", "c", "est", "quoi", "le", "serveur",
+    ]  # fmt: skip
+
+
+def test_codes_keep_their_repeated_letters():
+    assert Normalizer({}, set()).tokens("Erreur 0x800CCC0E") == ["erreur", "0x800ccc0e"]
+
+
+def test_content_drops_stopwords_only():
+    normalizer = Normalizer({}, {"le", "de"})
+    assert normalizer.content(["le", "port", "de", "pas"]) == ["port", "pas"]
