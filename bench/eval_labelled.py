@@ -17,7 +17,7 @@ from bot.engine import Engine
 
 def main() -> None:
     engine = Engine.load()
-    for part in ("dev", "holdout"):
+    for part in ("dev", "holdout") if "--holdout" in sys.argv else ("dev",):
         result = score(engine, load(part))
         print(
             f"{part:8} accuracy {result.accuracy:6.1%}  in scope {result.in_scope_right}/"

@@ -21,13 +21,16 @@ _PROVIDER_BUTTONS = (
 )  # fmt: skip
 
 
-def settings_rows(provider: Provider, protocols: tuple[str, ...]) -> list[SettingRow]:
+def settings_rows(
+    provider: Provider, protocols: tuple[str, ...], *, with_notes: bool = False
+) -> list[SettingRow]:
     return [
         SettingRow(
             role=texts.ROLE_LABELS[server.protocol],
             host=server.host,
             port=str(server.port),
             security=texts.SECURITY_LABELS[server.security],
+            note=(server.note or "") if with_notes else "",
         )
         for protocol in protocols
         for server in provider.servers_for(protocol)
@@ -122,7 +125,7 @@ class Composer:
         notes.extend(provider.notes)
         section = Section(
             title=texts.CARD_TITLE.format(name=provider.name),
-            settings=settings_rows(provider, _SETTINGS_PROTOCOLS["all"]),
+            settings=settings_rows(provider, _SETTINGS_PROTOCOLS["all"], with_notes=True),
             notes=notes,
             link=provider.help_url,
         )

@@ -73,9 +73,7 @@ class TelegramSettings:
 def _token(value: str) -> str:
     value = value.strip()
     if not value:
-        raise ConfigError(
-            "TELEGRAM_BOT_TOKEN manquant : indiquez le jeton donné par @BotFather."
-        )
+        raise ConfigError("TELEGRAM_BOT_TOKEN manquant : indiquez le jeton donné par @BotFather.")
     if not _TOKEN.fullmatch(value):
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN mal formé : attendu « 123456789:ABC… » (le jeton de @BotFather)."

@@ -12,7 +12,7 @@ from bot.buttons import AnswerChoice
 from bot.compose import OTHER, Composer
 from bot.conversation import Conversation, Pending
 from bot.kb import KnowledgeBase, Topic, load_knowledge
-from bot.nlu.entities import Entities, EntityExtractor
+from bot.nlu.entities import PROVIDER_MARK, Entities, EntityExtractor, without_addresses
 from bot.nlu.matcher import OUT_OF_SCOPE, Match, TopicMatcher
 from bot.nlu.normalize import Normalizer, strip_controls
 from bot.nlu.segment import Segmenter
@@ -22,9 +22,16 @@ log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 20_000  # a long pasted thread; beyond that only the start is read
 _DECLINE_BELOW = 0.34  # best topic score under which the bot declines
-_SECOND_TOPIC_MIN = 0.55  # a sentence's own topic is answered too from this score
+_SECOND_TOPIC_MIN = 0.5  # a sentence's own topic is answered too from this score
+_SECOND_TOPIC_SHARE = 0.55  # ... and from this share of the best topic's score
 _MAX_TOPICS = 3
 _SHORT_REPLY_WORDS = 6  # "orange", "sur mon iphone": the answer to a clarifying question
+_MAX_SENTENCES = 40
+_QUOTED_DISCOUNT = 0.85
+_IN_SCOPE = 1.15  # a topic about the provider or device the message names (names are masked)
+_OFF_SCOPE = 0.6  # a topic about another provider or device than the one named
+_NO_DEVICE = 0.85  # a topic about some clients (or one provider), and the message names none
+_OUT_OF_SCOPE_DAMPING = 0.8  # the message speaks of e-mail: "out of scope" must win clearly
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +58,12 @@ class Engine:
         }
         phrasings[OUT_OF_SCOPE] = [self._content(example) for example in lexicon.out_of_scope]
         keywords = {
-            topic.id: [self.normalizer.tokens(keyword) for keyword in topic.keywords]
+            topic.id: [self._content(keyword) for keyword in topic.keywords]
             for topic in kb.topics.values()
         }
         self.matcher = TopicMatcher(phrasings, keywords)
+        self._field_words = self._stems(lexicon.field_words)
+        self._field_hints = self._stems(lexicon.field_hints)
 
     @classmethod
     def load(cls, knowledge_root: Path | None = None) -> Engine:
@@ -68,8 +77,16 @@ class Engine:
         )
         return engine
 
+    def _stems(self, words: list[str]) -> frozenset[str]:
+        return frozenset(
+            self.matcher.known(token) or token
+            for word in words
+            for token in self.normalizer.tokens(word)
+        )
+
     def _content(self, text: str) -> list[str]:
-        return self.normalizer.content(self.normalizer.tokens(text))
+        tokens = self.normalizer.tokens(without_addresses(text))
+        return self.normalizer.content(self.extractor.mask(tokens))
 
     # -- front-end entry points -------------------------------------------------------------
 
@@ -143,18 +160,14 @@ class Engine:
         entities = self.extractor.extract(body, tokens)
         if body != text and not (entities.providers and entities.devices):
             self._fill_from_whole(text, entities)
-        scores: dict[str, float] = {}
-        for match in self.matcher.rank(self.normalizer.content(tokens)):
-            scores[match.topic] = match.score
-        sentence_bests: list[Match] = []
-        sentences = self.segmenter.sentences(body)
-        if len(sentences) > 1:
-            for sentence in sentences[:40]:
-                ranked = self.matcher.rank(self._content(sentence), limit=1)
-                if ranked:
-                    sentence_bests.append(ranked[0])
-                    top = ranked[0]
-                    scores[top.topic] = max(scores.get(top.topic, 0.0), top.score)
+        content = self._content(body)
+        # Names are masked in phrasings and messages alike; an address names a provider too.
+        if entities.providers and PROVIDER_MARK not in content:
+            content.append(PROVIDER_MARK)
+        scores, sentence_bests = self.scores(text, body, content, entities)
+        in_field = self._in_field(self.normalizer.content(tokens), entities)
+        if in_field and OUT_OF_SCOPE in scores:
+            scores[OUT_OF_SCOPE] *= _OUT_OF_SCOPE_DAMPING
         ranked_topics = sorted(scores.items(), key=lambda item: item[1], reverse=True)
         if not ranked_topics:
             return Understanding([], 0, None, entities)
@@ -162,18 +175,76 @@ class Engine:
         runner_up = ranked_topics[1][1] if len(ranked_topics) > 1 else 0.0
         confidence = _confidence(best_score, runner_up)
         guess = next((topic for topic, _ in ranked_topics if topic != OUT_OF_SCOPE), None)
-        if best == OUT_OF_SCOPE or best_score < _DECLINE_BELOW:
-            return Understanding([], confidence, guess, entities)
+        if (
+            best == OUT_OF_SCOPE
+            or best_score < _DECLINE_BELOW
+            or not in_field
+        ):
+            return Understanding([], min(confidence, 50), guess, entities)
         chosen = [best]
         for match in sentence_bests:
             if (
                 len(chosen) < _MAX_TOPICS
                 and match.topic not in chosen
                 and match.topic != OUT_OF_SCOPE
-                and match.score >= _SECOND_TOPIC_MIN
+                and match.score * self._fit(match.topic, entities)
+                >= max(_SECOND_TOPIC_MIN, _SECOND_TOPIC_SHARE * min(best_score, 1.0))
             ):
                 chosen.append(match.topic)
         return Understanding([self.kb.topics[t] for t in chosen], confidence, guess, entities)
+
+    def scores(
+        self, text: str, body: str, content: list[str], entities: Entities
+    ) -> tuple[dict[str, float], list[Match]]:
+        """Each topic's score over the whole body, its sentences and what was cut from it."""
+        scores = {match.topic: match.score for match in self.matcher.rank(content)}
+        sentence_bests: list[Match] = []
+        sentences = self.segmenter.sentences(body)
+        if len(sentences) > 1:
+            for sentence in sentences[:_MAX_SENTENCES]:
+                ranked = self.matcher.rank(self._content(sentence), limit=1)
+                if ranked:
+                    sentence_bests.append(ranked[0])
+                    scores[ranked[0].topic] = max(scores.get(ranked[0].topic, 0.0), ranked[0].score)
+        if body != text:
+            # What was cut (a forwarded bounce, a quoted error) may be all there is to go on.
+            for match in self.matcher.rank(self._content(text)):
+                discounted = match.score * _QUOTED_DISCOUNT
+                scores[match.topic] = max(scores.get(match.topic, 0.0), discounted)
+        for topic_id in scores:
+            scores[topic_id] *= self._fit(topic_id, entities)
+        return scores, sentence_bests
+
+    def _fit(self, topic_id: str, entities: Entities) -> float:
+        """How well a topic suits the provider and device the message names."""
+        topic = self.kb.topics.get(topic_id)
+        if topic is None:
+            return 1.0
+        fit = 1.0
+        if topic.for_devices:
+            if not entities.devices:
+                fit *= _NO_DEVICE
+            else:
+                in_scope = set(topic.for_devices) & set(entities.devices)
+                fit *= _IN_SCOPE if in_scope else _OFF_SCOPE
+        named = entities.providers or entities.weak_providers
+        if topic.provider:
+            if not named:
+                fit *= _OFF_SCOPE
+            else:
+                fit *= _IN_SCOPE if topic.provider in named else _OFF_SCOPE
+        return fit
+
+    def _in_field(self, content: list[str], entities: Entities) -> bool:
+        if entities.unknown_domains or entities.error_codes or entities.smtp_codes:
+            return True
+        if entities.protocols or entities.security or entities.address_seen or entities.ports:
+            return True
+        stems = {self.matcher.known(token) or token for token in content}
+        if stems & self._field_words:
+            return True
+        named = entities.providers or entities.weak_providers or entities.devices
+        return bool(named and stems & self._field_hints)
 
     def _fill_from_whole(self, text: str, entities: Entities) -> None:
         """Signatures and quoted headers still tell the device ("Envoyé de mon iPhone")
@@ -203,6 +274,7 @@ class Engine:
             provider = entities.provider
             if provider is None and ("provider" in topic.needs or topic.settings != "none"):
                 provider = _first(entities.weak_providers)
+            provider = provider or topic.provider
             device = entities.device
             unknown = _first(entities.unknown_domains)
             missing = _missing(topic, provider, device, unknown)

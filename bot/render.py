@@ -30,13 +30,14 @@ def _inline_text(text: str) -> str:
 
 
 def _setting_line(row: SettingRow, *, as_html: bool) -> str:
+    note = f" ({row.note})" if row.note else ""
     if as_html:
         return (
             f"• {html.escape(row.role, quote=False)} : <code>{html.escape(row.host, quote=False)}"
             f"</code>, port {html.escape(row.port, quote=False)}, "
-            f"{html.escape(row.security, quote=False)}"
+            f"{html.escape(row.security, quote=False)}{_inline_html(note)}"
         )
-    return f"• {row.role} : {row.host}, port {row.port}, {row.security}"
+    return f"• {row.role} : {row.host}, port {row.port}, {row.security}{_inline_text(note)}"
 
 
 def _section_lines(section: Section, *, as_html: bool) -> list[str]:

@@ -26,6 +26,7 @@ class SettingRow:
     host: str
     port: str  # "465" or "465 (ou 587)"
     security: str  # e.g. "SSL/TLS"
+    note: str = ""
 
 
 @dataclass(slots=True)

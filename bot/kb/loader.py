@@ -143,6 +143,15 @@ def _check_references(kb: KnowledgeBase, root: Path) -> None:
                 raise KnowledgeError(
                     f"{root / 'topics'}: {topic.id}: devices.{device_id}: unknown device"
                 )
+        for device_id in topic.for_devices:
+            if device_id not in kb.devices:
+                raise KnowledgeError(
+                    f"{root / 'topics'}: {topic.id}: for_devices.{device_id}: unknown device"
+                )
+        if topic.provider and topic.provider not in kb.providers:
+            raise KnowledgeError(
+                f"{root / 'topics'}: {topic.id}: provider.{topic.provider}: unknown provider"
+            )
         for provider_id in topic.providers:
             if provider_id not in kb.providers:
                 raise KnowledgeError(

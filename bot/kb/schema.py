@@ -16,7 +16,8 @@ class Strict(BaseModel):
 
 class Server(Strict):
     protocol: Literal["imap", "pop3", "smtp"]
-    host: str = Field(pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")
+    # A host name, or the loopback address of a local bridge (Proton Mail Bridge).
+    host: str = Field(pattern=r"^(?:[a-z0-9.-]+\.[a-z]{2,}|127\.0\.0\.1)$")
     port: int = Field(ge=1, le=65535)
     security: Literal["ssl", "starttls", "none"]
     note: str | None = None
@@ -85,6 +86,10 @@ class Topic(Strict):
     examples: list[str] = Field(min_length=5)
     keywords: list[str] = []
     needs: list[Literal["provider", "device"]] = []
+    # A topic about one provider's product (Gmail's settings page) assumes it when none is named.
+    provider: str | None = None
+    # A topic about some clients only (an Outlook error code) loses when another one is named.
+    for_devices: list[str] = []
     summary: str
     steps: list[str] = []
     devices: dict[str, Variant] = {}
@@ -120,3 +125,8 @@ class Lexicon(Strict):
     greetings: list[str] = []  # openings and closings to strip from pasted e-mails
     closings: list[str] = []  # what ends a pasted e-mail: the rest is a signature
     out_of_scope: list[str] = Field(default=[], description="messages outside the bot's field")
+    # Words that place a message in the field (e-mail). A message with none of them, and no
+    # address, server name or error code, is declined, unless it has a hint word together
+    # with a provider or a device ("les serveurs pour Orange" but not "ma facture Orange").
+    field_words: list[str] = []
+    field_hints: list[str] = []

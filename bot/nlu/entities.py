@@ -13,8 +13,10 @@ from bot.kb import KnowledgeBase
 from bot.nlu.normalize import fold, words
 
 T = TypeVar("T")
+PROVIDER_MARK = "fournisseurx"
+DEVICE_MARK = "appareilx"
 MAIL_PORTS = frozenset({25, 110, 143, 465, 587, 993, 995, 2525})
-_ADDRESS = re.compile(r"[\w.+'-]+@((?:[a-z0-9-]+\.)+[a-z]{2,24})\b", re.IGNORECASE)
+_ADDRESS = re.compile(r"[\w.+'-]*@((?:[a-z0-9-]+\.)+[a-z]{2,24})\b", re.IGNORECASE)
 _HOST = re.compile(r"\b((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})\b", re.IGNORECASE)
 _PORT = re.compile(r"(?<![\d.])(\d{2,4})(?![\d.]\d)")
 _SMTP_CODE = re.compile(r"(?<![\d.x])([45][0-5]\d)(?:[ -]+([45]\.\d{1,3}\.\d{1,3}))?(?![\d.])")
@@ -51,6 +53,7 @@ _SECRET_WORDS = frozenset(
 # File names look like host names: "capture.png" is not a server.
 _NON_MAIL_TLDS = frozenset({"png", "jpg", "jpeg", "gif", "pdf", "doc", "docx", "xml", "exe", "zip"})
 # Words before an ambiguous name that make it the provider ("mon adresse outlook").
+_PHONES = frozenset({"iphone", "android", "samsung_email"})
 _PROVIDER_CONTEXT = frozenset({"adresse", "compte", "boite", "mail", "messagerie", "courriel"})
 
 
@@ -65,6 +68,7 @@ class Entities:
     smtp_codes: list[str] = field(default_factory=list)
     error_codes: list[str] = field(default_factory=list)
     unknown_domains: list[str] = field(default_factory=list)  # not in the knowledge base
+    address_seen: bool = False  # an e-mail address or a mail server name
     secret: bool = False
 
     @property
@@ -92,9 +96,9 @@ class _NameIndex:
             if len(key) == 1 and len(key[0]) >= 5 and key[0].isalpha()
         ]
 
-    def find(self, tokens: list[str]) -> list[tuple[int, str]]:
-        """(position, id) for every name found, scanning longest phrases first."""
-        found: list[tuple[int, str]] = []
+    def find(self, tokens: list[str]) -> list[tuple[int, int, str]]:
+        """(position, size, id) for every name found, scanning longest phrases first."""
+        found: list[tuple[int, int, str]] = []
         index = 0
         while index < len(tokens):
             for size in range(min(self.longest, len(tokens) - index), 0, -1):
@@ -105,7 +109,7 @@ class _NameIndex:
                 if ident is None and size == 1:
                     ident = self._near(phrase[0])
                 if ident:
-                    found.append((index, ident))
+                    found.append((index, size, ident))
                     index += size
                     break
             else:
@@ -163,6 +167,15 @@ class EntityExtractor:
         found.secret = contains_secret(text)
         return found
 
+    def mask(self, tokens: list[str]) -> list[str]:
+        """TOKENS with provider and device names replaced by placeholders, so that topics
+        are matched on what is asked, not on which provider the phrasings happened to name."""
+        masked = list(tokens)
+        for index, placeholder in ((self._providers, PROVIDER_MARK), (self._devices, DEVICE_MARK)):
+            for position, size, _ in index.find(masked):
+                masked[position : position + size] = [placeholder] + [""] * (size - 1)
+        return [token for token in masked if token]
+
     def address_providers(self, text: str) -> list[str]:
         """Providers named by the addresses and server names in TEXT, not by words."""
         found = Entities()
@@ -178,13 +191,15 @@ class EntityExtractor:
         ]
         for name in (*domains, *hosts):
             provider = self.kb.provider_by_host(name)
+            if name in domains or provider or _looks_like_mail_host(name):
+                found.address_seen = True
             if provider:
                 _add(found.providers, provider.id)
             elif name in domains or _looks_like_mail_host(name):
                 _add(found.unknown_domains, _mail_domain(name))
 
     def _names(self, tokens: list[str], found: Entities) -> None:
-        for position, ident in self._providers.find(tokens):
+        for position, _, ident in self._providers.find(tokens):
             name = tokens[position]
             if name in self._ambiguous and not _PROVIDER_CONTEXT & set(
                 tokens[max(0, position - 2) : position]
@@ -192,7 +207,7 @@ class EntityExtractor:
                 _add(found.weak_providers, ident)
             else:
                 _add(found.providers, ident)
-        for position, ident in self._devices.find(tokens):
+        for position, _, ident in self._devices.find(tokens):
             name = tokens[position]
             if (
                 name in self._ambiguous
@@ -202,6 +217,15 @@ class EntityExtractor:
             ):
                 continue
             _add(found.devices, ident)
+        # "Outlook" named with a phone is the Outlook app on that phone.
+        if "outlook_desktop" in found.devices and _PHONES & set(found.devices):
+            found.devices.remove("outlook_desktop")
+            found.devices.insert(0, "outlook_mobile")
+
+
+def without_addresses(text: str) -> str:
+    """TEXT with each e-mail address replaced by the word "adresse" (its parts are noise)."""
+    return _ADDRESS.sub(" adresse ", text)
 
 
 def contains_secret(text: str) -> bool:

@@ -16,8 +16,10 @@ from rapidfuzz import fuzz, process
 
 OUT_OF_SCOPE = "_out_of_scope"
 _RECALL_WEIGHT = 1.5  # beta of the F-measure: covering a phrasing matters more than brevity
-_KEYWORD_BONUS = 0.25
+_KEYWORD_BONUS = 0.3
 _TYPO_CUTOFF = 84
+_COVERAGE_WEIGHT = 0.3
+_SHARE_FULL = 4  # a stem in a quarter of a topic's phrasings is fully its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,8 @@ _french = snowballstemmer.stemmer("french")
 
 @lru_cache(maxsize=50_000)
 def stem(token: str) -> str:
+    if token.startswith("!"):
+        return "!" + stem(token[1:])
     return token if any(char.isdigit() for char in token) else _french.stemWord(token)
 
 
@@ -43,19 +47,24 @@ class TopicMatcher:
         """PHRASINGS: topic -> content tokens of each example; KEYWORDS: topic -> phrases."""
         examples: list[tuple[str, frozenset[str]]] = []
         document_frequency: dict[str, int] = defaultdict(int)
+        # How common each stem is among a topic's phrasings: the topic's own vocabulary.
+        self._share: dict[str, dict[str, float]] = defaultdict(dict)
         for topic, token_lists in phrasings.items():
-            stems_of_topic: set[str] = set()
+            counts: dict[str, int] = defaultdict(int)
             for tokens in token_lists:
                 stems = frozenset(stem(token) for token in tokens)
                 if stems:
                     examples.append((topic, stems))
-                    stems_of_topic |= stems
-            for token in stems_of_topic:
+                    for token in stems:
+                        counts[token] += 1
+            for token, count in counts.items():
                 document_frequency[token] += 1
+                self._share[token][topic] = min(1.0, _SHARE_FULL * count / len(token_lists))
         topic_count = max(len(phrasings), 1)
         self._idf = {
             token: math.log(1 + topic_count / count) for token, count in document_frequency.items()
         }
+        self._max_idf = math.log(1 + topic_count)
         self._examples = [(topic, stems, self._weight(stems)) for topic, stems in examples]
         self._postings: dict[str, list[int]] = defaultdict(list)
         for position, (_, stems, _) in enumerate(self._examples):
@@ -68,6 +77,11 @@ class TopicMatcher:
         }
         self._corrections: dict[str, str | None] = {}
 
+    def _keyword_bonus(self, phrase: tuple[str, ...]) -> float:
+        """Distinctive keywords (an error code, a term of one topic) weigh the most."""
+        distinctiveness = sum(self._idf.get(token, self._max_idf) for token in phrase)
+        return _KEYWORD_BONUS * min(1.0, distinctiveness / self._max_idf)
+
     def _weight(self, stems: frozenset[str]) -> float:
         return sum(self._idf.get(token, 0.0) for token in stems)
 
@@ -76,6 +90,9 @@ class TopicMatcher:
         stemmed = stem(token)
         if stemmed in self._idf:
             return stemmed
+        if stemmed.startswith("!"):
+            corrected = self.known(token[1:])
+            return "!" + corrected if corrected and "!" + corrected in self._idf else None
         if len(stemmed) < 4 or not stemmed.isalpha():
             return None
         if stemmed not in self._corrections:
@@ -104,10 +121,19 @@ class TopicMatcher:
                 score = (1 + beta2) * precision * recall / (beta2 * precision + recall)
                 if score > best.get(topic, 0.0):
                     best[topic] = score
+        # Blend with how much of the message the topic's vocabulary as a whole covers.
+        coverage: dict[str, float] = defaultdict(float)
+        for token in query:
+            weight = self._idf.get(token, 0.0) / query_weight if query_weight else 0.0
+            for topic, share in self._share.get(token, {}).items():
+                coverage[topic] += weight * share
+        for topic, covered in coverage.items():
+            best[topic] = (1 - _COVERAGE_WEIGHT) * best.get(topic, 0.0) + _COVERAGE_WEIGHT * covered
         sequence = [stem(token) for token in tokens]
         for topic, phrases in self._keywords.items():
-            if any(_contains(sequence, phrase) for phrase in phrases):
-                best[topic] = best.get(topic, 0.0) + _KEYWORD_BONUS
+            found = [phrase for phrase in phrases if _contains(sequence, phrase)]
+            if found:
+                best[topic] = best.get(topic, 0.0) + max(map(self._keyword_bonus, found))
         ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)[:limit]
         return [Match(topic, score) for topic, score in ranked]
 

@@ -9,6 +9,11 @@ from collections.abc import Mapping
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
 _WORD = re.compile(r"[a-z0-9]+")
 _REPEATS = re.compile(r"([a-z])\1{2,}")  # three or more of a letter: "saluuut", "mailll"
+NEGATIONS = frozenset(
+    {"n", "ne", "pas", "plus", "jamais", "rien", "aucun", "aucune", "impossible", "not", "cannot",
+     "cant", "unable", "never", "no"}
+)  # fmt: skip
+NEGATED = "!"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 
@@ -61,7 +66,16 @@ class Normalizer:
         return out
 
     def content(self, tokens: list[str]) -> list[str]:
-        return [token for token in tokens if token not in self.stopwords]
+        """Meaningful tokens, plus a negated copy ("!envoyer") of those near a negation,
+        so that "je reçois mais je n'envoie pas" and "je n'envoie pas" meet."""
+        kept = [token for token in tokens if token not in self.stopwords]
+        negated: list[str] = []
+        for position, token in enumerate(tokens):
+            if token in NEGATIONS:
+                for near in tokens[max(0, position - 2) : position + 4]:
+                    if near not in NEGATIONS and near not in self.stopwords:
+                        negated.append(NEGATED + near)
+        return kept + list(dict.fromkeys(negated))
 
 
 def words(folded: str) -> list[str]:

@@ -13,6 +13,13 @@ _QUOTE_HEADER = re.compile(
 )
 _SIGNATURE_MARK = re.compile(r"^\s*(?:--\s*|_{3,}|envoye de(?:puis)? mon \w+|sent from my \w+)")
 _SENTENCE_END = re.compile(r"(?<=[?!])\s*|(?<=[.;])\s+|\s*\n\s*")
+# "..., et aussi ...", "..., and which port ...": a second question inside one sentence.
+_CLAUSE = re.compile(
+    r",?\s+(?:et\s+(?:aussi|ensuite|puis|en plus|au passage|autre chose)|et\s+(?=quel|comment|"
+    r"pourquoi|faut|est-ce|ou\b|j'ai|je\b)|and\s+(?=which|what|how|why|where|i\b)|"
+    r"autre question|au passage|ensuite)\s*,?\s*",
+    re.IGNORECASE,
+)
 
 
 class Segmenter:
@@ -37,7 +44,14 @@ class Segmenter:
         return body if body.strip() else text
 
     def sentences(self, body: str) -> list[str]:
-        return [part for part in _SENTENCE_END.split(body) if part and part.strip()]
+        """Sentences, and the clauses of a sentence that asks two things."""
+        return [
+            clause
+            for sentence in _SENTENCE_END.split(body)
+            if sentence and sentence.strip()
+            for clause in _CLAUSE.split(sentence)
+            if clause.strip()
+        ]
 
     def _is_closing(self, line_words: list[str]) -> bool:
         if not line_words or len(line_words) > 8:

@@ -22,6 +22,8 @@ def test_codes_keep_their_repeated_letters():
     assert Normalizer({}, set()).tokens("Erreur 0x800CCC0E") == ["erreur", "0x800ccc0e"]
 
 
-def test_content_drops_stopwords_only():
-    normalizer = Normalizer({}, {"le", "de"})
-    assert normalizer.content(["le", "port", "de", "pas"]) == ["port", "pas"]
+def test_content_drops_stopwords_and_marks_what_a_negation_bears_on():
+    normalizer = Normalizer({}, {"le", "de", "je", "a"})
+    assert normalizer.content(["le", "port", "de", "pas"]) == ["port", "pas", "!port"]
+    content = normalizer.content("je recois mais je n arrive pas a envoyer".split())
+    assert "!envoyer" in content and "!arrive" in content and "!recois" not in content
