@@ -93,7 +93,8 @@ class Composer:
     def clarify(self, topic: Topic, need: str, provider: str, device: str) -> Reply:
         if need == "provider":
             ids = [ident for ident in _PROVIDER_BUTTONS if ident in self.kb.providers]
-            names = {ident: self.kb.providers[ident].name for ident in ids}
+            # Buttons are short: "Orange", not "Orange (Mail Orange, Wanadoo)".
+            names = {ident: self.kb.providers[ident].name.split(" (")[0] for ident in ids}
             question = texts.ASK_PROVIDER
             choices = [AnswerChoice(topic.id, ident, device) for ident in ids]
         else:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -31,13 +31,11 @@ from telegram.ext import (
 )
 
 from bot.config import ConfigError, TelegramSettings
+from bot.engine import Engine
 from bot.storage import Storage
 from handlers import callbacks, commands, diag, errors, groups, messages, secrets
 from handlers.common import SERVICES, BotContext, Services
 from handlers.texts import COMMANDS_GROUP, COMMANDS_PRIVATE
-
-if TYPE_CHECKING:
-    from bot.engine import Engine
 
 log = logging.getLogger("aidemail.telegram")
 
@@ -93,7 +91,9 @@ def build_application(
         .rate_limiter(
             AIORateLimiter(overall_max_rate=settings.max_rate, max_retries=RATE_LIMIT_RETRIES)
         )
-        .concurrent_updates(True)
+        .concurrent_updates(int(__import__("os").environ.get("X_CONC", "256")))
+        .connection_pool_size(int(__import__("os").environ.get("X_POOL", "256")))
+        .pool_timeout(10.0)
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -170,9 +170,13 @@ def main(webhook: bool = False) -> int:
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
-    from bot.engine import Engine
-
-    application = build_application(settings, Engine.load())
+    engine = Engine.load()
+    try:
+        diag_service = diag.DiagService.from_probes(engine.kb)
+    except ValueError as error:  # a malformed PROBE_* or DNS_NAMESERVERS setting
+        print(f"Réglage des diagnostics invalide : {error}", file=sys.stderr)
+        return 2
+    application = build_application(settings, engine, diag_service=diag_service)
     logging.getLogger("telegram.ext").addFilter(_STARTUP_ERRORS)
     try:
         if settings.webhook is None:

@@ -90,6 +90,11 @@ class _NameIndex:
             if key:
                 self.phrases.setdefault(key, ident)
         self.longest = max((len(key) for key in self.phrases), default=1)
+        # First words of names (and of names written as one word: "la poste" / "laposte").
+        self.starts = {key[0] for key in self.phrases} | {
+            key[0][:cut] for key in self.phrases if len(key) == 1 for cut in range(2, len(key[0]))
+        }
+        self._near_cache: dict[str, str | None] = {}
         self.fuzzy = [
             (key[0], ident)
             for key, ident in self.phrases.items()
@@ -101,6 +106,9 @@ class _NameIndex:
         found: list[tuple[int, int, str]] = []
         index = 0
         while index < len(tokens):
+            if not self._may_start(tokens[index]):
+                index += 1
+                continue
             for size in range(min(self.longest, len(tokens) - index), 0, -1):
                 phrase = tuple(tokens[index : index + size])
                 ident = self.phrases.get(phrase) or (
@@ -116,7 +124,19 @@ class _NameIndex:
                 index += 1
         return found
 
+    def _may_start(self, token: str) -> bool:
+        return token in self.starts or self._near(token) is not None
+
     def _near(self, token: str) -> str | None:
+        if token in self._near_cache:
+            return self._near_cache[token]
+        if len(self._near_cache) > 50_000:
+            self._near_cache.clear()
+        found = self._nearest(token)
+        self._near_cache[token] = found
+        return found
+
+    def _nearest(self, token: str) -> str | None:
         if len(token) < 5 or not token.isalpha():
             return None
         limit = 2 if len(token) >= 9 else 1

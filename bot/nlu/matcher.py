@@ -71,10 +71,13 @@ class TopicMatcher:
             for token in stems:
                 self._postings[token].append(position)
         self._vocabulary = sorted(self._idf)
-        self._keywords = {
-            topic: [tuple(stem(token) for token in phrase) for phrase in phrases if phrase]
-            for topic, phrases in keywords.items()
-        }
+        # Keyword phrases by their first stem: (topic, phrase).
+        self._keywords: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+        for topic, phrases in keywords.items():
+            for phrase in phrases:
+                stems = tuple(stem(token) for token in phrase)
+                if stems:
+                    self._keywords[stems[0]].append((topic, stems))
         self._corrections: dict[str, str | None] = {}
 
     def _keyword_bonus(self, phrase: tuple[str, ...]) -> float:
@@ -130,18 +133,12 @@ class TopicMatcher:
         for topic, covered in coverage.items():
             best[topic] = (1 - _COVERAGE_WEIGHT) * best.get(topic, 0.0) + _COVERAGE_WEIGHT * covered
         sequence = [stem(token) for token in tokens]
-        for topic, phrases in self._keywords.items():
-            found = [phrase for phrase in phrases if _contains(sequence, phrase)]
-            if found:
-                best[topic] = best.get(topic, 0.0) + max(map(self._keyword_bonus, found))
+        bonus: dict[str, float] = {}
+        for start, first in enumerate(sequence):
+            for topic, phrase in self._keywords.get(first, ()):
+                if tuple(sequence[start : start + len(phrase)]) == phrase:
+                    bonus[topic] = max(bonus.get(topic, 0.0), self._keyword_bonus(phrase))
+        for topic, extra in bonus.items():
+            best[topic] = best.get(topic, 0.0) + extra
         ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)[:limit]
         return [Match(topic, score) for topic, score in ranked]
-
-
-def _contains(sequence: list[str], phrase: tuple[str, ...]) -> bool:
-    size = len(phrase)
-    return any(
-        tuple(sequence[start : start + size]) == phrase
-        for start in range(len(sequence) - size + 1)
-        if sequence[start] == phrase[0]
-    )

@@ -38,15 +38,17 @@ class Normalizer:
 
     def __init__(self, replacements: Mapping[str, str], stopwords: set[str]) -> None:
         self._single: dict[str, list[str]] = {}
-        self._phrases: list[tuple[list[str], list[str]]] = []
+        # Phrases by their first word, longest first.
+        self._phrases: dict[str, list[tuple[list[str], list[str]]]] = {}
         for source, target in replacements.items():
             source_words = words(fold(source))
             target_words = words(fold(target))
             if len(source_words) == 1:
                 self._single[source_words[0]] = target_words
             elif source_words:
-                self._phrases.append((source_words, target_words))
-        self._phrases.sort(key=lambda item: len(item[0]), reverse=True)
+                self._phrases.setdefault(source_words[0], []).append((source_words, target_words))
+        for candidates in self._phrases.values():
+            candidates.sort(key=lambda item: len(item[0]), reverse=True)
         self.stopwords = frozenset(fold(word) for word in stopwords)
 
     def tokens(self, text: str) -> list[str]:
@@ -55,7 +57,7 @@ class Normalizer:
         raw = [_collapse(word) for word in words(fold(text))]
         index = 0
         while index < len(raw):
-            for source, target in self._phrases:
+            for source, target in self._phrases.get(raw[index], ()):
                 if raw[index : index + len(source)] == source:
                     out.extend(target)
                     index += len(source)

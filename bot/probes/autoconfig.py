@@ -10,24 +10,23 @@ import defusedxml.ElementTree as SafeET
 import httpx
 from defusedxml import DefusedXmlException
 
+from bot.probes.deadline import Deadline
 from bot.probes.guard import Guard, Vetted, check_http_port
 from bot.probes.model import ProbeError, ServerSpec
 from bot.probes.resolver import Resolver
 from bot.probes.target import normalize_hostname, parse_ip
 
 MAX_DOCUMENT_BYTES = 128 * 1024
+HTTPX_MARGIN = 0.1  # seconds
 MAX_SERVERS = 12  # servers kept from one document
 _SECURITY = {"ssl": "ssl", "tls": "ssl", "starttls": "starttls", "plain": "none"}
 
 
-def autoconfig_urls(domain: str) -> list[tuple[str, str]]:
-    """(source, URL) in Thunderbird's order: HTTPS first, HTTP as the fallback."""
-    paths = [
-        ("autoconfig", f"autoconfig.{domain}/mail/config-v1.1.xml"),
-        ("well-known", f"{domain}/.well-known/autoconfig/mail/config-v1.1.xml"),
-    ]
+def autoconfig_urls(domain: str, scheme: str) -> list[tuple[str, str]]:
+    """(source, URL) in Thunderbird's order; HTTPS is tried first, HTTP as the fallback."""
     return [
-        (source, f"{scheme}://{path}") for scheme in ("https", "http") for source, path in paths
+        ("autoconfig", f"{scheme}://autoconfig.{domain}/mail/config-v1.1.xml"),
+        ("well-known", f"{scheme}://{domain}/.well-known/autoconfig/mail/config-v1.1.xml"),
     ]
 
 
@@ -65,12 +64,18 @@ class Fetcher:
     """Fetch documents over HTTP(S) after vetting the host and the port."""
 
     def __init__(
-        self, resolver: Resolver, guard: Guard, context: ssl.SSLContext, timeout: float
+        self,
+        resolver: Resolver,
+        guard: Guard,
+        context: ssl.SSLContext,
+        deadline: Deadline,
+        io_timeout: float,
     ) -> None:
         self.resolver = resolver
         self.guard = guard
         self.context = context
-        self.timeout = timeout
+        self.deadline = deadline
+        self.io_timeout = io_timeout
 
     async def vet(self, url: httpx.URL) -> Vetted:
         if url.scheme not in {"http", "https"}:
@@ -90,10 +95,12 @@ class Fetcher:
             url = httpx.URL(text)
         except httpx.InvalidURL:
             raise ProbeError("autoconfig_error", f"{text} : adresse invalide") from None
-        async with asyncio.timeout(self.timeout * 2):
+        async with asyncio.timeout(self.deadline.cap(self.io_timeout * 2)):
             vetted = await self.vet(url)
+            # httpx's own timeout ends first, so that it closes its connection itself.
+            seconds = max(0.01, self.deadline.cap(self.io_timeout) - HTTPX_MARGIN)
             try:
-                return await http_get(vetted, url, self.context, self.timeout)
+                return await http_get(vetted, url, self.context, seconds)
             except httpx.HTTPError as error:
                 raise ProbeError("autoconfig_error", f"{url} : {type(error).__name__}") from None
 

@@ -23,9 +23,9 @@ async def _converse(sock: socket.socket, talk: Conversation, exchange: Exchange)
     if talk.role.protocol == "smtp":
         await smtp(sock, talk, exchange)
         return
-    stream = LineStream(talk)
+    stream = LineStream(talk, sock)
     try:
-        await stream.open(sock, exchange)
+        await stream.open(exchange)
         await (imap if talk.role.protocol == "imap" else pop3)(stream, exchange)
     finally:
         stream.close()

@@ -16,7 +16,3 @@ class Deadline:
     def cap(self, step: float) -> float:
         """STEP seconds, or less when the deadline is nearer."""
         return min(step, self.remaining())
-
-    @property
-    def expired(self) -> bool:
-        return self.remaining() <= 0.0

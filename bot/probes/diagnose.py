@@ -29,8 +29,7 @@ from bot.probes.verdict import summary_text
 log = logging.getLogger(__name__)
 
 OnFinding = Callable[[Finding], Awaitable[None]]
-CALLBACK_GRACE = 1.0  # seconds given to the progress callback once the checks are done
-CLOSING_GRACE = 0.5  # seconds the checks get past the deadline to wind down
+MIN_GRACE = 0.05  # seconds: step timeouts and the deadline may fire at the same instant
 MAX_PROGRESS_EVENTS = 10_000
 QUEUE_SHARE = 0.5  # of the deadline, at most, spent waiting for a free slot
 T = TypeVar("T")
@@ -143,6 +142,12 @@ class Session:
             self.provider = provider.id if provider else None
         await self._wait()
 
+    async def run_safely(self) -> None:
+        try:
+            await self.run()
+        finally:
+            await asyncio.shield(self.cancel())
+
     def _spec(self, host: str, port: int) -> ServerSpec:
         role = MAIL_PORTS.get(port)
         if role is None:
@@ -150,7 +155,9 @@ class Session:
         return ServerSpec(role.protocol, host, port, role.security, "target")
 
     async def _domain(self, domain: str) -> None:
-        fetcher = Fetcher(self.resolver, self.guard, self.context, self.settings.io_timeout)
+        fetcher = Fetcher(
+            self.resolver, self.guard, self.context, self.deadline, self.settings.io_timeout
+        )
         discovery = Discovery(
             domain,
             resolver=self.resolver,
@@ -199,16 +206,23 @@ class Session:
         )
         self.add([spec for spec in guesses(domain) if spec.host in found])
 
+    async def cancel(self) -> None:
+        """Stop whatever still runs (the deadline passed, or the caller gave up)."""
+        running = [task for task in self.tasks if not task.done()]
+        running += [future for future in self.addresses.values() if not future.done()]
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+        for future in self.addresses.values():  # failures were reported by the checks
+            if future.done() and not future.cancelled():
+                future.exception()
+
     async def _wait(self) -> None:
         """Wait for the checks until the deadline; a check still running then is cut short."""
         if not self.tasks:
             return
-        _, pending = await asyncio.wait(
-            self.tasks, timeout=self.deadline.remaining() + CLOSING_GRACE
-        )
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        _, pending = await asyncio.wait(self.tasks, timeout=self.deadline.remaining() + MIN_GRACE)
+        await self.cancel()
         for task in pending:
             host, port, bucket = self.task_keys[task]
             self.record(
@@ -248,11 +262,12 @@ class _Progress:
             except Exception:
                 log.exception("progress callback failed")
 
-    async def close(self) -> None:
+    async def close(self, grace: float) -> None:
+        """Let the callback see the last findings, for GRACE seconds at most."""
         if self.task is None:
             return
         self.queue.put_nowait(None)
-        done, _ = await asyncio.wait({self.task}, timeout=CALLBACK_GRACE)
+        done, _ = await asyncio.wait({self.task}, timeout=grace)
         if not done:
             self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -286,7 +301,7 @@ class Diagnoser:
         try:
             diagnosis = await self._diagnose(parsed, deadline, progress.put)
         finally:
-            await progress.close()
+            await progress.close(max(MIN_GRACE, deadline.remaining()))
         if not any(finding.code == "too_busy" for finding in diagnosis.findings):
             self._store(parsed.key, diagnosis)
         return diagnosis
@@ -321,7 +336,7 @@ class Diagnoser:
             )
         else:
             try:
-                await session.run()
+                await session.run_safely()
             finally:
                 self._slots.release()
         diagnosis = Diagnosis(target.raw, session.provider, session.findings())

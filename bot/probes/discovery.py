@@ -166,14 +166,21 @@ class Discovery:
         return parse_config(document, self.domain, source) or None
 
     async def _autoconfig(self) -> None:
-        urls = autoconfig_urls(self.domain)
-        results = await asyncio.gather(*(self._document(source, url) for source, url in urls))
-        for (source, url), servers in zip(urls, results, strict=True):
-            if servers:  # the first in Thunderbird's order wins
-                self.record("autoconfig", "autoconfig_found", f"{url} : {describe(servers)}")
-                self._servers(source, servers)
-                return
-        self.record("autoconfig", "autoconfig_missing", "aucun fichier d'autoconfiguration")
+        """All four locations at once; the first in Thunderbird's order that answers wins."""
+        urls = [*autoconfig_urls(self.domain, "https"), *autoconfig_urls(self.domain, "http")]
+        tasks = [asyncio.create_task(self._document(source, url)) for source, url in urls]
+        try:
+            for (source, url), task in zip(urls, tasks, strict=True):
+                servers = await task
+                if servers:
+                    self.record("autoconfig", "autoconfig_found", f"{url} : {describe(servers)}")
+                    self._servers(source, servers)
+                    return
+            self.record("autoconfig", "autoconfig_missing", "aucun fichier d'autoconfiguration")
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _ispdb(self) -> None:
         url = ispdb_url(self.ispdb_base, self.domain)

@@ -49,7 +49,7 @@ class Conversation:
         return asyncio.timeout(self.deadline.cap(self.io_timeout) + margin)
 
     def silent(self, what: str) -> ProbeError:
-        return ProbeError("protocol_error", f"{what} : aucune réponse en {self.io_timeout:.1f} s")
+        return ProbeError("protocol_error", f"{what} : aucune réponse dans le délai imparti")
 
 
 def _handshake_error(error: BaseException) -> ProbeError:
@@ -65,31 +65,17 @@ def _handshake_error(error: BaseException) -> ProbeError:
 class LineStream:
     """A line-oriented exchange over asyncio streams (IMAP and POP3)."""
 
-    def __init__(self, talk: Conversation) -> None:
+    def __init__(self, talk: Conversation, sock: socket.socket) -> None:
         self.talk = talk
+        self.sock = sock
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def open(self, sock: socket.socket, exchange: Exchange) -> None:
-        implicit = self.talk.role.security == "ssl"
-        try:
-            async with self.talk.timeout():
-                self.reader, self.writer = await asyncio.open_connection(
-                    sock=sock,
-                    ssl=self.talk.context if implicit else None,
-                    server_hostname=self.talk.host if implicit else None,
-                    limit=LINE_LIMIT,
-                )
-        except (TimeoutError, OSError) as error:
-            sock.close()
-            raise _handshake_error(error) from None
-        if implicit:
-            self._note_tls(exchange)
-
-    def _note_tls(self, exchange: Exchange) -> None:
-        assert self.writer is not None
-        ssl_object = self.writer.get_extra_info("ssl_object")
-        exchange.tls_version, exchange.certificate = session_summary(ssl_object)
+    async def open(self, exchange: Exchange) -> None:
+        """Streams over the socket; on an implicit-TLS port, the TLS handshake comes first."""
+        self.reader, self.writer = await asyncio.open_connection(sock=self.sock, limit=LINE_LIMIT)
+        if self.talk.role.security == "ssl":
+            await self.upgrade(exchange)
 
     async def upgrade(self, exchange: Exchange) -> None:
         assert self.writer is not None
@@ -98,7 +84,8 @@ class LineStream:
                 await self.writer.start_tls(self.talk.context, server_hostname=self.talk.host)
         except (TimeoutError, OSError) as error:
             raise _handshake_error(error) from None
-        self._note_tls(exchange)
+        ssl_object = self.writer.get_extra_info("ssl_object")
+        exchange.tls_version, exchange.certificate = session_summary(ssl_object)
 
     async def line(self, what: str) -> str:
         assert self.reader is not None
@@ -126,6 +113,7 @@ class LineStream:
         """Drop the connection at once: nothing is owed to a probed server, not even a wait."""
         if self.writer is not None:
             self.writer.transport.abort()
+        self.sock.close()
 
 
 async def _imap_capabilities(stream: LineStream, tag: str) -> list[str]:
@@ -264,7 +252,10 @@ async def smtp(sock: socket.socket, talk: Conversation, exchange: Exchange) -> N
             await _ehlo(client, talk, exchange)
         exchange.done = True
     finally:
+        if client.transport is not None:
+            client.transport.abort()  # nothing is owed to a probed server
         client.close()
+        sock.close()
 
 
 async def _ehlo(client: aiosmtplib.SMTP, talk: Conversation, exchange: Exchange) -> None:
