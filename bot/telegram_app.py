@@ -158,6 +158,11 @@ _STARTUP_ERRORS = _StartupErrors()
 
 
 def _quiet_libraries() -> None:
+    if __import__("os").environ.get("X_SNIFF"):
+        try:
+            import sniffio  # noqa: F401
+        except ImportError:
+            sys.modules.setdefault("sniffio", None)
     # httpx logs every request URL at INFO, and the URL holds the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

@@ -66,11 +66,15 @@ class TopicMatcher:
         }
         self._max_idf = math.log(1 + topic_count)
         self._examples = [(topic, stems, self._weight(stems)) for topic, stems in examples]
-        self._postings: dict[str, list[int]] = defaultdict(list)
+        self._postings: dict[str, list[int]] = defaultdict(list)  # stem -> examples
         for position, (_, stems, _) in enumerate(self._examples):
             for token in stems:
                 self._postings[token].append(position)
-        self._vocabulary = sorted(self._idf)
+        # Typo candidates by length: a close enough spelling is at most two letters off.
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        for token in sorted(self._idf):
+            if token.isalpha():
+                self._by_length[len(token)].append(token)
         # Keyword phrases by their first stem: (topic, phrase).
         self._keywords: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
         for topic, phrases in keywords.items():
@@ -101,8 +105,12 @@ class TopicMatcher:
         if stemmed not in self._corrections:
             if len(self._corrections) > 100_000:
                 self._corrections.clear()
+            size = len(stemmed)
+            candidates = [
+                word for length in range(size - 2, size + 3) for word in self._by_length[length]
+            ]
             best = process.extractOne(
-                stemmed, self._vocabulary, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF
+                stemmed, candidates, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF
             )
             self._corrections[stemmed] = best[0] if best else None
         return self._corrections[stemmed]
@@ -114,13 +122,16 @@ class TopicMatcher:
         query_weight = self._weight(query)
         best: dict[str, float] = {}
         if query_weight > 0:
-            candidates = {position for token in query for position in self._postings[token]}
-            for position in candidates:
-                topic, example, example_weight = self._examples[position]
-                shared = self._weight(example & query)
-                recall = shared / example_weight
-                precision = shared / query_weight
-                beta2 = _RECALL_WEIGHT**2
+            shared: dict[int, float] = defaultdict(float)
+            for token in query:
+                weight = self._idf[token]
+                for position in self._postings[token]:
+                    shared[position] += weight
+            beta2 = _RECALL_WEIGHT**2
+            for position, common in shared.items():
+                topic, _, example_weight = self._examples[position]
+                recall = common / example_weight
+                precision = common / query_weight
                 score = (1 + beta2) * precision * recall / (beta2 * precision + recall)
                 if score > best.get(topic, 0.0):
                     best[topic] = score
