@@ -12,7 +12,13 @@ from bot.buttons import AnswerChoice
 from bot.compose import OTHER, Composer
 from bot.conversation import Conversation, Pending
 from bot.kb import KnowledgeBase, Topic, load_knowledge
-from bot.nlu.entities import PROVIDER_MARK, Entities, EntityExtractor, without_addresses
+from bot.nlu.entities import (
+    PROVIDER_MARK,
+    Entities,
+    EntityExtractor,
+    contains_secret,
+    without_addresses,
+)
 from bot.nlu.matcher import OUT_OF_SCOPE, Match, TopicMatcher
 from bot.nlu.normalize import Normalizer, strip_controls
 from bot.nlu.segment import Segmenter
@@ -158,6 +164,14 @@ class Engine:
         body = self.segmenter.body(text)
         tokens = self.normalizer.tokens(body)
         entities = self.extractor.extract(body, tokens)
+        if entities.secret:
+            # "mon mot de passe est ..." is not a question about passwords: leave it out.
+            body = "\n".join(
+                sentence
+                for sentence in self.segmenter.sentences(body)
+                if not contains_secret(sentence)
+            )
+            tokens = self.normalizer.tokens(body)
         if body != text and not (entities.providers and entities.devices):
             self._fill_from_whole(text, entities)
         content = self._content(body)

@@ -172,17 +172,24 @@ def _counts(findings: list[Finding]) -> tuple[int, int]:
     return errors, warnings
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count > 1 else ''}"
+
+
 def summary_text(diagnosis: Diagnosis) -> str:
     errors, warnings = _counts(diagnosis.findings)
     working = len(_working_servers(diagnosis.findings))
     if not errors and not warnings:
-        return f"Tout fonctionne : {working} serveur(s) testé(s) sans problème."
+        return f"Tout fonctionne : {_plural(working, 'serveur')} sans problème."
     parts = []
     if errors:
-        parts.append(f"{errors} problème(s)")
+        parts.append(_plural(errors, "problème"))
     if warnings:
-        parts.append(f"{warnings} avertissement(s)")
-    return f"{' et '.join(parts)} ; {working} serveur(s) fonctionnent correctement."
+        parts.append(_plural(warnings, "avertissement"))
+    if working == 0:
+        return f"{' et '.join(parts)} ; aucun serveur ne fonctionne entièrement."
+    verb = "fonctionne" if working == 1 else "fonctionnent"
+    return f"{' et '.join(parts)} ; {_plural(working, 'serveur')} {verb} correctement."
 
 
 # What an ok finding says, in the "Ce qui fonctionne" section.
