@@ -16,8 +16,8 @@ from bot.nlu.entities import (
     PROVIDER_MARK,
     Entities,
     EntityExtractor,
-    contains_secret,
     without_addresses,
+    without_secrets,
 )
 from bot.nlu.matcher import OUT_OF_SCOPE, Match, TopicMatcher
 from bot.nlu.normalize import Normalizer, strip_controls
@@ -166,11 +166,7 @@ class Engine:
         entities = self.extractor.extract(body, tokens)
         if entities.secret:
             # "mon mot de passe est ..." is not a question about passwords: leave it out.
-            body = "\n".join(
-                sentence
-                for sentence in self.segmenter.sentences(body)
-                if not contains_secret(sentence)
-            )
+            body = without_secrets(body)
             tokens = self.normalizer.tokens(body)
         if body != text and not (entities.providers and entities.devices):
             self._fill_from_whole(text, entities)

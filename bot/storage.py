@@ -137,12 +137,12 @@ class Storage:
             "SELECT auto, conversation FROM chats WHERE chat_id = ?", (chat_id,)
         ).fetchone()
         if row is None:
-            return ChatState()
+            return ChatState(False, Conversation().to_dict())
         try:
-            conversation = json.loads(row[1])
-        except ValueError:
-            conversation = {}
-        return ChatState(bool(row[0]), conversation if isinstance(conversation, dict) else {})
+            conversation = Conversation.from_dict(json.loads(row[1])).to_dict()
+        except (ValueError, TypeError):  # written by another version: start afresh
+            conversation = Conversation().to_dict()
+        return ChatState(bool(row[0]), conversation)
 
     def _write_chat(self, chat_id: int, auto: bool, conversation: dict[str, Any]) -> None:
         with self._db:

@@ -248,16 +248,22 @@ def without_addresses(text: str) -> str:
     return _ADDRESS.sub(" adresse ", text)
 
 
+def _is_secret(match: re.Match[str]) -> bool:
+    value = match.group("value")
+    if fold(value).strip(".,;!?") in _SECRET_WORDS:
+        return False
+    explicit = any(mark in match.group("sep") for mark in ":=")
+    return explicit or any(not char.isalpha() for char in value) or not value.islower()
+
+
 def contains_secret(text: str) -> bool:
     """Whether TEXT seems to give a password ("mon mot de passe est Soleil2024!")."""
-    for match in _SECRET.finditer(text):
-        value = match.group("value")
-        if fold(value).strip(".,;!?") in _SECRET_WORDS:
-            continue
-        explicit = any(mark in match.group("sep") for mark in ":=")
-        if explicit or any(not char.isalpha() for char in value) or not value.islower():
-            return True
-    return False
+    return any(_is_secret(match) for match in _SECRET.finditer(text))
+
+
+def without_secrets(text: str) -> str:
+    """TEXT without the passwords it gives: "mon mot de passe est X" is not a question."""
+    return _SECRET.sub(lambda match: " " if _is_secret(match) else match.group(0), text)
 
 
 def _looks_like_mail_host(host: str) -> bool:
