@@ -39,7 +39,7 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from bot.config import ConfigError, TelegramSettings
 from bot.engine import Engine
 from bot.storage import Storage
-from handlers import callbacks, commands, diag, errors, groups, messages, secrets
+from handlers import callbacks, commands, diag, errors, groups, messages, passwords
 from handlers.common import SERVICES, BotContext, Services
 from handlers.texts import COMMANDS_GROUP, COMMANDS_PRIVATE
 
@@ -47,6 +47,7 @@ log = logging.getLogger("aidemail.telegram")
 
 App = Application[Any, BotContext, Any, Any, Any, Any]
 UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+_REQUESTS = "requests"
 RATE_LIMIT_RETRIES = 2  # a 429 from Telegram is retried after its retry_after, twice at most
 
 # New messages only: edits of old messages are not questions.
@@ -200,6 +201,7 @@ def build_application(
         .build()
     )
     application.bot_data[SERVICES] = services
+    application.bot_data[_REQUESTS] = (request, updates_request)
     register_handlers(application)
     return application
 
@@ -222,7 +224,7 @@ def register_handlers(application: App) -> None:
     add(MessageHandler(_GROUPS & _TEXT, groups.group_text))
     add(CallbackQueryHandler(callbacks.answer_choice, pattern=callbacks.ANSWER_PATTERN))
     add(CallbackQueryHandler(diag.diag_button, pattern=diag.DIAG_PATTERN))
-    add(CallbackQueryHandler(secrets.delete_pressed, pattern=secrets.DELETE_PATTERN))
+    add(CallbackQueryHandler(passwords.delete_pressed, pattern=passwords.DELETE_PATTERN))
     add(CallbackQueryHandler(callbacks.stale_button))
     application.add_error_handler(errors.on_error)
 
@@ -244,6 +246,9 @@ async def _post_init(application: App) -> None:
 
 async def _post_shutdown(application: App) -> None:
     await application.bot_data[SERVICES].storage.close()
+    # PTB shuts its requests down only if the bot got initialized (getMe succeeded).
+    for request in application.bot_data[_REQUESTS]:
+        await request.shutdown()
 
 
 class _StartupErrors(logging.Filter):

@@ -1,0 +1,180 @@
+"""What every handler shares: the services in the context, and sending a Reply."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from telegram import (
+    CallbackQuery,
+    Chat,
+    ChatMember,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.buttons import MAX_DATA_BYTES, AnswerChoice, DiagnoseChoice, decode
+from bot.render import render_html, split_html
+from bot.reply import Button, Reply, ReplyKind, Section
+from handlers.texts import STALE_BUTTON
+
+if TYPE_CHECKING:
+    from bot.config import TelegramSettings
+    from bot.engine import Engine
+    from bot.storage import Storage
+    from handlers.diag import DiagService
+
+log = logging.getLogger("aidemail.telegram")
+
+ChoiceT = TypeVar("ChoiceT", AnswerChoice, DiagnoseChoice)
+SERVICES = "services"
+_ADMIN_STATUSES = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
+_BUTTONS_PER_ROW = 2
+
+
+@dataclass(slots=True)
+class Services:
+    """Everything the handlers call, built once by bot.telegram_app."""
+
+    engine: Engine
+    storage: Storage
+    settings: TelegramSettings
+    diag: DiagService
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """PTB's callback context, with the bot's services one attribute away."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+
+    @property
+    def services(self) -> Services:
+        return self.bot_data[SERVICES]  # type: ignore[no-any-return]
+
+
+def notice(text: str) -> Reply:
+    """A one-paragraph Reply for Telegram-only texts (usage lines, refusals)."""
+    return Reply(ReplyKind.INFO, [Section(title="", summary=text)])
+
+
+def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
+    """Inline keyboard for BUTTONS; data Telegram would refuse (1-64 bytes) is dropped."""
+    valid = [
+        InlineKeyboardButton(button.text[:64], callback_data=button.data)
+        for button in buttons
+        if button.text and 1 <= len(button.data.encode()) <= MAX_DATA_BYTES
+    ]
+    if len(valid) < len(buttons):
+        log.warning("dropped %d button(s) with invalid data", len(buttons) - len(valid))
+    if not valid:
+        return None
+    per_row = 1 if len(valid) <= 3 else _BUTTONS_PER_ROW
+    return InlineKeyboardMarkup(
+        [valid[start : start + per_row] for start in range(0, len(valid), per_row)]
+    )
+
+
+async def send_reply(
+    context: BotContext,
+    chat_id: int,
+    reply: Reply,
+    *,
+    thread_to: int | None = None,
+    extra_buttons: Sequence[Button] = (),
+) -> list[Message]:
+    """Render REPLY, split it under Telegram's limit and send it; buttons go on the last part.
+
+    THREAD_TO: the message the answer replies to (groups); None sends a plain message.
+    """
+    parts = split_html(render_html(reply)) or [render_html(notice("…"))]
+    markup = keyboard([*reply.buttons, *extra_buttons])
+    reference = ReplyParameters(thread_to, allow_sending_without_reply=True) if thread_to else None
+    sent = []
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        sent.append(
+            await context.bot.send_message(
+                chat_id,
+                part,
+                reply_parameters=reference,
+                reply_markup=markup if last else None,
+            )
+        )
+    return sent
+
+
+async def is_chat_admin(context: BotContext, chat: Chat, user_id: int) -> bool:
+    """Whether USER_ID administers CHAT (getChatMember; errors count as no)."""
+    try:
+        member = await context.bot.get_chat_member(chat.id, user_id)
+    except (BadRequest, Forbidden):
+        return False
+    return member.status in _ADMIN_STATUSES
+
+
+async def sender_is_admin(context: BotContext, update: Update) -> bool:
+    """The sender administers the group; an anonymous admin posts as the group itself."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return False
+    if message.sender_chat is not None:
+        return message.sender_chat.id == chat.id
+    user = update.effective_user
+    return user is not None and await is_chat_admin(context, chat, user.id)
+
+
+def is_group(chat: Chat | None) -> bool:
+    return chat is not None and chat.type in {Chat.GROUP, Chat.SUPERGROUP}
+
+
+def thread_target(chat: Chat, message_id: int) -> int | None:
+    """Group replies are threaded to the message they answer; private ones are not."""
+    return message_id if is_group(chat) else None
+
+
+def text_of(message: Message | None) -> str:
+    """A message's text, or its caption (a photo with a question under it)."""
+    if message is None:
+        return ""
+    return message.text or message.caption or ""
+
+
+async def drop_buttons(query: CallbackQuery, drop: Callable[[str], bool]) -> None:
+    """Remove the pressed message's buttons whose data DROP selects (keep the others)."""
+    message = query.message
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return
+    rows = [
+        [button for button in row if not drop(button.callback_data or "")]
+        for row in message.reply_markup.inline_keyboard
+    ]
+    rows = [row for row in rows if row]
+    with contextlib.suppress(BadRequest):  # a concurrent press already edited it
+        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
+
+
+async def acknowledge(update: Update, kind: type[ChoiceT]) -> tuple[CallbackQuery, ChoiceT] | None:
+    """Answer a button press (Telegram stops the button's spinner) and return the choice it
+    carries, or None, saying the button is stale, when it is not a KIND this bot made."""
+    query = update.callback_query
+    assert query is not None
+    choice = decode(query.data or "")
+    if not isinstance(choice, kind) or query.message is None:
+        await query.answer(STALE_BUTTON)
+        return None
+    await query.answer()
+    return query, choice
