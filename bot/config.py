@@ -1,5 +1,17 @@
 """Telegram settings, read once from the environment.
 
+TELEGRAM_BOT_TOKEN       the token from @BotFather (required)
+TELEGRAM_BASE_URL        Bot API root, default https://api.telegram.org/bot (a self-hosted
+                         Bot API server, or the tests' fake)
+TELEGRAM_MAX_RATE        messages per second across chats, default 30 (Telegram's limit); 0: none
+TELEGRAM_WEBHOOK_URL     --webhook: the public address Telegram posts to
+TELEGRAM_WEBHOOK_SECRET  --webhook: expected in X-Telegram-Bot-Api-Secret-Token (required)
+TELEGRAM_WEBHOOK_PORT    --webhook: port to listen on, default $PORT or 8443
+TELEGRAM_WEBHOOK_LISTEN  --webhook: address to listen on, default 0.0.0.0
+AIDEMAIL_DB_PATH         SQLite file for per-chat settings, default data/aidemail.sqlite3
+AIDEMAIL_ADMIN_IDS       Telegram user ids allowed to use /stats (comma separated)
+AIDEMAIL_STORE_UNANSWERED_TEXT  1: keep the text of unanswered questions for /stats (off)
+
 A missing or malformed value raises ConfigError with one French line meant for the operator
 (`python -m bot run` prints it and exits, without a traceback).
 """

@@ -207,8 +207,8 @@ def build_application(
 
 
 def register_handlers(application: App) -> None:
-    def command(names: str | list[str], callback: Any, chats: filters.BaseFilter = _NEW) -> None:
-        application.add_handler(CommandHandler(names, callback, filters=chats))
+    def command(names: str | list[str], callback: Any) -> None:
+        application.add_handler(CommandHandler(names, callback, filters=_NEW))
 
     command(["start", "aide", "help"], commands.help_command)
     command("config", commands.config_command)

@@ -20,14 +20,15 @@ async def answer_choice(update: Update, context: BotContext) -> None:
     assert query.message is not None
     await drop_buttons(query, lambda data: isinstance(decode(data), AnswerChoice))
     chat = query.message.chat
-    storage = context.services.storage
-    conversation = await storage.conversation(chat.id)
-    reply = context.services.engine.choose(choice, conversation)
-    await storage.save_conversation(chat.id, conversation)
     # In a group the answer goes under the original question the clarification replied to.
     question = query.message.reply_to_message if isinstance(query.message, Message) else None
     thread_to = question.message_id if question is not None and is_group(chat) else None
-    await send_reply(context, chat.id, reply, thread_to=thread_to)
+    services = context.services
+    async with services.chat_lock(chat.id):
+        conversation = await services.storage.conversation(chat.id)
+        reply = services.engine.choose(choice, conversation)
+        await services.storage.save_conversation(chat.id, conversation)
+        await send_reply(context, chat.id, reply, thread_to=thread_to)
 
 
 async def stale_button(update: Update, context: BotContext) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from telegram import (
@@ -40,6 +42,21 @@ _ADMIN_STATUSES = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 _BUTTONS_PER_ROW = 2
 
 
+class ChatLocks:
+    """One lock per chat, alive while in use: updates run concurrently (concurrent_updates),
+    but a chat's own messages are answered one after the other, each seeing the previous
+    one's pending clarification."""
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def __call__(self, chat_id: int) -> asyncio.Lock:
+        lock = self._locks.get(chat_id)
+        if lock is None:
+            lock = self._locks[chat_id] = asyncio.Lock()
+        return lock
+
+
 @dataclass(slots=True)
 class Services:
     """Everything the handlers call, built once by bot.telegram_app."""
@@ -48,6 +65,7 @@ class Services:
     storage: Storage
     settings: TelegramSettings
     diag: DiagService
+    chat_lock: ChatLocks = field(default_factory=ChatLocks)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -27,20 +27,23 @@ async def answer(
     the chat's pending clarification is neither used nor changed.
     """
     services = context.services
-    conversation = Conversation() if auto else await services.storage.conversation(chat.id)
-    reply = services.engine.answer(text, conversation)
-    if auto:
-        if reply.secret_detected and not _sure(context, reply):
-            reply = passwords.warning_only()
-        elif not _sure(context, reply):
-            return None
-    else:
-        await services.storage.save_conversation(chat.id, conversation)
-        if reply.kind is ReplyKind.DECLINE:
-            keep = services.settings.store_unanswered_text and not reply.secret_detected
-            await services.storage.count_unanswered(reply.topic, text if keep else None)
-    extra = await passwords.delete_offer(context, chat, source_id) if reply.secret_detected else []
-    await send_reply(context, chat.id, reply, thread_to=thread_to, extra_buttons=extra)
+    async with services.chat_lock(chat.id):
+        conversation = Conversation() if auto else await services.storage.conversation(chat.id)
+        reply = services.engine.answer(text, conversation)
+        if auto:
+            if reply.secret_detected and not _sure(context, reply):
+                reply = passwords.warning_only()
+            elif not _sure(context, reply):
+                return None
+        else:
+            await services.storage.save_conversation(chat.id, conversation)
+            if reply.kind is ReplyKind.DECLINE:
+                keep = services.settings.store_unanswered_text and not reply.secret_detected
+                await services.storage.count_unanswered(reply.topic, text if keep else None)
+        offer = (
+            await passwords.delete_offer(context, chat, source_id) if reply.secret_detected else []
+        )
+        await send_reply(context, chat.id, reply, thread_to=thread_to, extra_buttons=offer)
     return reply
 
 

@@ -8,7 +8,7 @@ right. It also emulates group privacy mode and delivers updates through getUpdat
 held up to `timeout`, 409 when a second poller arrives) or through a webhook (with the secret
 header), like Telegram.
 
-Tests act as users: `fake.send(chat, user, "texte")`, `fake.press(chat, message, data, user)`,
+Tests act as users: `fake.send(chat, user, "texte")`, `fake.press(message, data, user)`,
 then `await fake.wait_messages(chat, count)` for what the bot sent.
 """
 
@@ -81,6 +81,7 @@ _ATTRIBUTE = re.compile(r"([a-zA-Z][a-zA-Z0-9-]*)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[
 _ENTITY = re.compile(r"&(?:(lt|gt|amp|quot)|#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6}));")
 _COMMAND = re.compile(r"/([a-zA-Z0-9_]{1,32})(?:@([a-zA-Z0-9_]{3,32}))?(?=\s|$)")
 _MENTION = re.compile(r"(?<![\w@])@([a-zA-Z0-9_]{5,32})\b")
+_PLAIN = re.compile(r"[^<>&]+")
 
 
 class ApiError(Exception):
@@ -166,9 +167,11 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
             length += utf16_len(decoded)
             position = match.end()
             continue
-        out.append(char)
-        length += utf16_len(char)
-        position += 1
+        run = _PLAIN.match(source, position)
+        assert run is not None
+        out.append(run.group())
+        length += utf16_len(run.group())
+        position = run.end()
     if stack:
         position = len(source)
         raise fail(f'can\'t find end tag corresponding to start tag "{stack[-1][0]}"')

@@ -81,3 +81,21 @@ async def test_a_second_press_on_a_used_keyboard_does_no_harm(
     await fake.wait_for(lambda: second in fake.callback_answers)
     await fake.wait_messages(chat, 3)
     assert all(call.status == 200 for call in fake.calls_to("answerCallbackQuery"))
+
+
+async def test_a_quick_answer_to_a_fresh_question_sees_its_clarification(
+    fake: FakeTelegram, bot: RunningBot, engine: Engine
+) -> None:
+    """Both messages reach the bot in one batch; the chat's lock keeps them in order."""
+    chats = []
+    for _ in range(10):
+        user = fake.user()
+        chat = fake.private_chat(user)
+        fake.send(chat, user, QUESTION)
+        fake.send(chat, user, "orange")
+        chats.append(chat)
+    for chat in chats:
+        [clarify, answer] = await fake.wait_messages(chat, 2)
+        assert clarify.buttons and not answer.buttons
+        topic = _choice(clarify.buttons[0]["callback_data"]).topic
+        assert engine.kb.topics[topic].title in answer.text and "Orange" in answer.text

@@ -11,6 +11,7 @@ from tg_harness import bot_env
 from bot.config import TelegramSettings
 from bot.engine import Engine
 from bot.reply import Button, Reply, ReplyKind, Section
+from bot.telegram_app import build_application
 from handlers.common import send_reply
 from handlers.diag import DiagService
 
@@ -18,8 +19,6 @@ from handlers.diag import DiagService
 async def test_a_long_reply_is_split_cleanly_with_buttons_last(
     fake: FakeTelegram, engine: Engine, tmp_path: Path
 ) -> None:
-    from bot.telegram_app import build_application
-
     settings = TelegramSettings.from_env(bot_env(fake, tmp_path / "db.sqlite3"))
     application = build_application(settings, engine, diag_service=DiagService(None))
     step = "Ouvrez <Réglages> & choisissez « Comptes » puis `imap.exemple.fr` 🙂 " * 2
