@@ -37,6 +37,11 @@ def settings_rows(
     ]
 
 
+def _short_name(provider: Provider) -> str:
+    """Buttons are short: "Orange", not "Orange (Mail Orange, Wanadoo)"."""
+    return provider.name.split(" (")[0]
+
+
 class Composer:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
@@ -92,23 +97,21 @@ class Composer:
 
     def clarify(self, topic: Topic, need: str, provider: str, device: str) -> Reply:
         if need == "provider":
-            ids = [ident for ident in _PROVIDER_BUTTONS if ident in self.kb.providers]
-            # Buttons are short: "Orange", not "Orange (Mail Orange, Wanadoo)".
-            names = {ident: self.kb.providers[ident].name.split(" (")[0] for ident in ids}
             question = texts.ASK_PROVIDER
-            choices = [AnswerChoice(topic.id, ident, device) for ident in ids]
+            options = [
+                (_short_name(self.kb.providers[ident]), AnswerChoice(topic.id, ident, device))
+                for ident in _PROVIDER_BUTTONS
+                if ident in self.kb.providers
+            ]
+            options.append((texts.OTHER, AnswerChoice(topic.id, OTHER, device)))
         else:
-            names = {ident: device_.name for ident, device_ in self.kb.devices.items()}
             question = texts.ASK_DEVICE
-            choices = [AnswerChoice(topic.id, provider, ident) for ident in self.kb.devices]
-        other = (
-            AnswerChoice(topic.id, OTHER, device)
-            if need == "provider"
-            else AnswerChoice(topic.id, provider, OTHER)
-        )
-        key = "provider" if need == "provider" else "device"
-        buttons = [Button(names[getattr(choice, key)], choice.encode()) for choice in choices]
-        buttons.append(Button(texts.OTHER, other.encode()))
+            options = [
+                (known.name, AnswerChoice(topic.id, provider, ident))
+                for ident, known in self.kb.devices.items()
+            ]
+            options.append((texts.OTHER, AnswerChoice(topic.id, provider, OTHER)))
+        buttons = [Button(label, choice.encode()) for label, choice in options]
         return Reply(
             kind=ReplyKind.CLARIFY,
             sections=[Section(title=topic.title, summary=question)],

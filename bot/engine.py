@@ -185,11 +185,7 @@ class Engine:
         runner_up = ranked_topics[1][1] if len(ranked_topics) > 1 else 0.0
         confidence = _confidence(best_score, runner_up)
         guess = next((topic for topic, _ in ranked_topics if topic != OUT_OF_SCOPE), None)
-        if (
-            best == OUT_OF_SCOPE
-            or best_score < _DECLINE_BELOW
-            or not in_field
-        ):
+        if best == OUT_OF_SCOPE or best_score < _DECLINE_BELOW or not in_field:
             return Understanding([], min(confidence, 50), guess, entities)
         chosen = [best]
         for match in sentence_bests:
@@ -263,7 +259,7 @@ class Engine:
         if not entities.devices:
             entities.devices = whole.devices
         if not entities.providers:
-            entities.providers = self.extractor.address_providers(text)
+            entities.providers = list(whole.address_providers)
 
     def _completes(self, pending: Pending, entities: Entities, text: str) -> bool:
         if len(self._content(text)) > _SHORT_REPLY_WORDS:

@@ -68,8 +68,14 @@ class Entities:
     smtp_codes: list[str] = field(default_factory=list)
     error_codes: list[str] = field(default_factory=list)
     unknown_domains: list[str] = field(default_factory=list)  # not in the knowledge base
-    address_seen: bool = False  # an e-mail address or a mail server name
+    # Providers named by an address or a server name (also in `providers`), not by a word.
+    address_providers: list[str] = field(default_factory=list)
     secret: bool = False
+
+    @property
+    def address_seen(self) -> bool:
+        """An e-mail address or a mail server name is in the message."""
+        return bool(self.address_providers or self.unknown_domains)
 
     @property
     def provider(self) -> str | None:
@@ -187,6 +193,9 @@ class EntityExtractor:
         found.secret = contains_secret(text)
         return found
 
+    def _is_ambiguous(self, tokens: list[str], position: int, size: int) -> bool:
+        return " ".join(tokens[position : position + size]) in self._ambiguous
+
     def mask(self, tokens: list[str]) -> list[str]:
         """TOKENS with provider and device names replaced by placeholders, so that topics
         are matched on what is asked, not on which provider the phrasings happened to name."""
@@ -195,12 +204,6 @@ class EntityExtractor:
             for position, size, _ in index.find(masked):
                 masked[position : position + size] = [placeholder] + [""] * (size - 1)
         return [token for token in masked if token]
-
-    def address_providers(self, text: str) -> list[str]:
-        """Providers named by the addresses and server names in TEXT, not by words."""
-        found = Entities()
-        self._addresses_and_hosts(text, found)
-        return found.providers
 
     def _addresses_and_hosts(self, text: str, found: Entities) -> None:
         domains = [domain.lower() for domain in _ADDRESS.findall(text)]
@@ -211,29 +214,26 @@ class EntityExtractor:
         ]
         for name in (*domains, *hosts):
             provider = self.kb.provider_by_host(name)
-            if name in domains or provider or _looks_like_mail_host(name):
-                found.address_seen = True
             if provider:
                 _add(found.providers, provider.id)
+                _add(found.address_providers, provider.id)
             elif name in domains or _looks_like_mail_host(name):
                 _add(found.unknown_domains, _mail_domain(name))
 
     def _names(self, tokens: list[str], found: Entities) -> None:
-        for position, _, ident in self._providers.find(tokens):
-            name = tokens[position]
-            if name in self._ambiguous and not _PROVIDER_CONTEXT & set(
-                tokens[max(0, position - 2) : position]
+        for position, size, ident in self._providers.find(tokens):
+            if self._is_ambiguous(tokens, position, size) and not _after_mailbox_word(
+                tokens, position
             ):
                 _add(found.weak_providers, ident)
             else:
                 _add(found.providers, ident)
-        for position, _, ident in self._devices.find(tokens):
-            name = tokens[position]
+        for position, size, ident in self._devices.find(tokens):
+            # "mon adresse outlook" names the provider, not the client.
             if (
-                name in self._ambiguous
-                and ident
+                self._is_ambiguous(tokens, position, size)
                 and found.providers
-                and (_PROVIDER_CONTEXT & set(tokens[max(0, position - 2) : position]))
+                and _after_mailbox_word(tokens, position)
             ):
                 continue
             _add(found.devices, ident)
@@ -241,6 +241,10 @@ class EntityExtractor:
         if "outlook_desktop" in found.devices and _PHONES & set(found.devices):
             found.devices.remove("outlook_desktop")
             found.devices.insert(0, "outlook_mobile")
+
+
+def _after_mailbox_word(tokens: list[str], position: int) -> bool:
+    return bool(_PROVIDER_CONTEXT & set(tokens[max(0, position - 2) : position]))
 
 
 def without_addresses(text: str) -> str:

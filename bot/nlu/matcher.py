@@ -75,13 +75,13 @@ class TopicMatcher:
         for token in sorted(self._idf):
             if token.isalpha():
                 self._by_length[len(token)].append(token)
-        # Keyword phrases by their first stem: (topic, phrase).
-        self._keywords: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+        # Keyword phrases by their first stem: (topic, phrase, bonus).
+        self._keywords: dict[str, list[tuple[str, tuple[str, ...], float]]] = defaultdict(list)
         for topic, phrases in keywords.items():
             for phrase in phrases:
                 stems = tuple(stem(token) for token in phrase)
                 if stems:
-                    self._keywords[stems[0]].append((topic, stems))
+                    self._keywords[stems[0]].append((topic, stems, self._keyword_bonus(stems)))
         self._corrections: dict[str, str | None] = {}
 
     def _keyword_bonus(self, phrase: tuple[str, ...]) -> float:
@@ -146,9 +146,9 @@ class TopicMatcher:
         sequence = [stem(token) for token in tokens]
         bonus: dict[str, float] = {}
         for start, first in enumerate(sequence):
-            for topic, phrase in self._keywords.get(first, ()):
+            for topic, phrase, extra in self._keywords.get(first, ()):
                 if tuple(sequence[start : start + len(phrase)]) == phrase:
-                    bonus[topic] = max(bonus.get(topic, 0.0), self._keyword_bonus(phrase))
+                    bonus[topic] = max(bonus.get(topic, 0.0), extra)
         for topic, extra in bonus.items():
             best[topic] = best.get(topic, 0.0) + extra
         ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)[:limit]
