@@ -21,9 +21,13 @@ _HOST = re.compile(r"\b((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})\
 _PORT = re.compile(r"(?<![\d.])(\d{2,4})(?![\d.]\d)")
 _SMTP_CODE = re.compile(r"(?<![\d.x])([45][0-5]\d)(?:[ -]+([45]\.\d{1,3}\.\d{1,3}))?(?![\d.])")
 _ERROR_CODE = re.compile(r"\b0x[0-9a-f]{8}\b", re.IGNORECASE)
+# A password word, up to four words about it ("de ma boîte Gmail"), then "est", ":" or "=" and
+# the value; an app password's other groups of four letters go with it.
 _SECRET = re.compile(
-    r"(?:mot\s+de\s+passe|mdp|password|passwd|pwd|pass)\s*(?:actuel\s*)?"
-    r"(?P<sep>(?:est|is|c'?\s?est|:|=)\s*[:=]?)\s*[\"'«“]?\s*(?P<value>[^\s\"'»”]{4,})",
+    r"\b(?:mot\s+de\s+passe|mdp|password|passwd|pwd|pass)"
+    r"(?:\s+(?!est\b|is\b|c'?\s?est\b)[\w'’@.-]{1,20}){0,4}?\s*"
+    r"(?P<sep>(?:est|is|c'?\s?est|:|=)\s*[:=]?)\s*[\"'«“]?\s*"
+    r"(?P<value>[^\s\"'»”]{4,}(?:\s[a-z]{4}(?=[\s\"'»”.,]|$)){0,3})",
     re.IGNORECASE,
 )
 _SECRET_WORDS = frozenset(
@@ -253,7 +257,7 @@ def without_addresses(text: str) -> str:
 
 
 def _is_secret(match: re.Match[str]) -> bool:
-    value = match.group("value")
+    value = match.group("value").split()[0]
     if fold(value).strip(".,;!?") in _SECRET_WORDS:
         return False
     explicit = any(mark in match.group("sep") for mark in ":=")
