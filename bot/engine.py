@@ -33,6 +33,7 @@ _SECOND_TOPIC_SHARE = 0.55  # ... and from this share of the best topic's score
 _MAX_TOPICS = 3
 _SHORT_REPLY_WORDS = 6  # "orange", "sur mon iphone": the answer to a clarifying question
 _MAX_SENTENCES = 40
+_CANDIDATES = 8  # topics kept per ranking, before the provider/device fit reorders them
 _QUOTED_DISCOUNT = 0.85
 _IN_SCOPE = 1.15  # a topic about the provider or device the message names (names are masked)
 _OFF_SCOPE = 0.6  # a topic about another provider or device than the one named
@@ -193,7 +194,7 @@ class Engine:
                 len(chosen) < _MAX_TOPICS
                 and match.topic not in chosen
                 and match.topic != OUT_OF_SCOPE
-                and match.score * self._fit(match.topic, entities)
+                and match.score
                 >= max(_SECOND_TOPIC_MIN, _SECOND_TOPIC_SHARE * min(best_score, 1.0))
             ):
                 chosen.append(match.topic)
@@ -203,22 +204,28 @@ class Engine:
         self, text: str, body: str, content: list[str], entities: Entities
     ) -> tuple[dict[str, float], list[Match]]:
         """Each topic's score over the whole body, its sentences and what was cut from it."""
-        scores = {match.topic: match.score for match in self.matcher.rank(content)}
+        scores: dict[str, float] = {}
+
+        def add(matches: list[Match], factor: float = 1.0) -> list[Match]:
+            fitted = [
+                Match(match.topic, match.score * factor * self._fit(match.topic, entities))
+                for match in matches
+            ]
+            for match in fitted:
+                scores[match.topic] = max(scores.get(match.topic, 0.0), match.score)
+            return fitted
+
+        add(self.matcher.rank(content, _CANDIDATES))
         sentence_bests: list[Match] = []
         sentences = self.segmenter.sentences(body)
         if len(sentences) > 1:
             for sentence in sentences[:_MAX_SENTENCES]:
-                ranked = self.matcher.rank(self._content(sentence), limit=1)
-                if ranked:
-                    sentence_bests.append(ranked[0])
-                    scores[ranked[0].topic] = max(scores.get(ranked[0].topic, 0.0), ranked[0].score)
+                fitted = add(self.matcher.rank(self._content(sentence), _CANDIDATES))
+                if fitted:
+                    sentence_bests.append(max(fitted, key=lambda match: match.score))
         if body != text:
             # What was cut (a forwarded bounce, a quoted error) may be all there is to go on.
-            for match in self.matcher.rank(self._content(text)):
-                discounted = match.score * _QUOTED_DISCOUNT
-                scores[match.topic] = max(scores.get(match.topic, 0.0), discounted)
-        for topic_id in scores:
-            scores[topic_id] *= self._fit(topic_id, entities)
+            add(self.matcher.rank(self._content(text), _CANDIDATES), _QUOTED_DISCOUNT)
         return scores, sentence_bests
 
     def _fit(self, topic_id: str, entities: Entities) -> float:

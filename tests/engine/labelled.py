@@ -28,7 +28,11 @@ class Item:
 
 
 def load(part: str) -> list[Item]:
-    with PARTS[part].open(encoding="utf-8") as stream:
+    return load_file(PARTS[part])
+
+
+def load_file(path: Path) -> list[Item]:
+    with path.open(encoding="utf-8") as stream:
         return [
             Item(row["id"], row["text"], row["expect"], row.get("style", ""))
             for row in map(json.loads, stream)

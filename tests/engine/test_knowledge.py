@@ -116,6 +116,15 @@ def test_invalid_yaml_is_a_clear_error(tmp_path):
         load_knowledge(root)
 
 
+def test_a_key_given_twice_is_refused_not_silently_overridden(tmp_path):
+    root = _copy(tmp_path)
+    path = root / "lexicon.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("replacements:\n", 'replacements:\n  "mdp": "mot"\n', 1))
+    with pytest.raises(KnowledgeError, match="key 'mdp' given twice"):
+        load_knowledge(root)
+
+
 def test_kb_check_command_prints_counts_and_fails_on_a_broken_base(tmp_path):
     ok = subprocess.run(
         [sys.executable, "-m", "bot", "kb", "check"], capture_output=True, text=True, check=False
