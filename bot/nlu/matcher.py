@@ -68,6 +68,8 @@ class TopicMatcher:
         }
         self._max_idf = math.log(1 + topic_count)
         self._examples = [(topic, stems, self._weight(stems)) for topic, stems in examples]
+        weights = sorted(weight for _, _, weight in self._examples)
+        self._typical_weight = weights[len(weights) // 2] if weights else 1.0
         self._postings: dict[str, list[int]] = defaultdict(list)  # stem -> examples
         for position, (_, stems, _) in enumerate(self._examples):
             for token in stems:
@@ -132,7 +134,9 @@ class TopicMatcher:
                 weight = self._idf[token]
                 for position in self._postings[token]:
                     shared[position] += weight
-            beta2 = _RECALL_WEIGHT**2
+            # A long message holds more than its question: what counts is finding a phrasing in
+            # it, so recall weighs more as the message outgrows a typical phrasing.
+            beta2 = _RECALL_WEIGHT**2 * max(1.0, query_weight / self._typical_weight)
             for position, common in shared.items():
                 topic, _, example_weight = self._examples[position]
                 recall = common / example_weight

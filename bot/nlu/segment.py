@@ -6,11 +6,21 @@ import re
 
 from bot.nlu.normalize import fold, words
 
-_QUOTE_HEADER = re.compile(
-    r"^\s*(?:-{2,}\s*(?:message d.origine|original message|message transfere|forwarded message)"
-    r"|le .{3,80} a ecrit\s*:|on .{3,80} wrote\s*:|de\s*:\s*\S+@|from\s*:\s*\S+@"
+# An earlier message follows, to the end: the customer's new text is above it.
+_EARLIER_MESSAGE = re.compile(
+    r"^\s*(?:-{2,}\s*(?:message d.origine|original message)|de\s*:\s*.*@|from\s*:\s*.*@"
     r"|envoye\s*:|sent\s*:)",
 )
+# A forwarded message is what the customer wrote: read on, past its header lines.
+_FORWARDED = re.compile(
+    r"^\s*-{2,}\s*(?:message transfere|forwarded message)|^\s*debut du message reexpedie"
+)
+_HEADER_FIELD = re.compile(r"^\s*(?:a|cc|date|envoye|to|sent)\s*:")
+# Kept from a forwarded header: its subject, and its author, whose address names the provider
+# (a customer's own, or the sender's mailer-daemon for a bounce).
+_KEPT_FIELD = re.compile(r"^\s*(?:objet|subject|de|from)\s*:\s*", re.IGNORECASE)
+# "Le 3 mars, X a écrit :" introduces quoted lines ("> ..."); text after them is new again.
+_QUOTE_INTRO = re.compile(r"^\s*(?:le .{3,80} a ecrit\s*:|on .{3,80} wrote\s*:)")
 _SIGNATURE_MARK = re.compile(r"^\s*(?:--\s*|_{3,}|envoye de(?:puis)? mon \w+|sent from my \w+)")
 _SENTENCE_END = re.compile(r"(?<=[?!])\s*|(?<=[.;])\s+|\s*\n\s*")
 # "..., et aussi ...", "..., and which port ...": a second question inside one sentence.
@@ -28,13 +38,33 @@ class Segmenter:
         self._closings = {tuple(words(fold(c))) for c in closings} - {()}
 
     def body(self, text: str) -> str:
-        """The customer's own words: quoted replies, signature and greetings removed."""
+        """The customer's own words: quoted replies, signature and greetings removed; the
+        text of a forwarded message and its subject kept."""
         kept: list[str] = []
+        in_header = False
+        keep_quoted = False  # "> ..." after "Voici son message :" is the customer's message
         for line in text.splitlines():
             folded = fold(line)
             if folded.lstrip().startswith(">"):
+                if keep_quoted:
+                    line = line.lstrip(" >")
+                    folded = fold(line)
+                else:
+                    continue
+            elif folded.strip():
+                keep_quoted = folded.rstrip().endswith(":") and not _QUOTE_INTRO.match(folded)
+            if _FORWARDED.match(folded):
+                in_header = True
                 continue
-            if _QUOTE_HEADER.match(folded) or _SIGNATURE_MARK.match(folded):
+            if in_header and _HEADER_FIELD.match(folded):
+                continue
+            if in_header and _KEPT_FIELD.match(folded):
+                kept.append(_KEPT_FIELD.sub("", line, count=1))
+                continue
+            in_header = False
+            if _QUOTE_INTRO.match(folded):
+                continue
+            if _EARLIER_MESSAGE.match(folded) or _SIGNATURE_MARK.match(folded):
                 break
             line_words = words(folded)
             if self._is_closing(line_words):
