@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,7 +56,9 @@ class Engine:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         lexicon = kb.lexicon
-        self.normalizer = Normalizer(lexicon.replacements, set(lexicon.stopwords))
+        self.normalizer = Normalizer(
+            lexicon.replacements, set(lexicon.stopwords), _vocabulary(kb)
+        )
         self.segmenter = Segmenter(lexicon.greetings, lexicon.closings)
         self.extractor = EntityExtractor(kb)
         self.composer = Composer(kb)
@@ -338,6 +341,21 @@ def _looks_like_text(text: str) -> bool:
     sample = text[:4000]
     readable = sum(char.isalnum() or char.isspace() or char in ".,;:!?'\"()-@/" for char in sample)
     return readable >= 0.6 * len(sample)
+
+
+def _vocabulary(kb: KnowledgeBase) -> Iterator[str]:
+    """Every text of the knowledge base whose words a message may use."""
+    for topic in kb.topics.values():
+        yield topic.title
+        yield from topic.examples
+        yield from topic.keywords
+    for named in [*kb.providers.values(), *kb.devices.values()]:
+        yield named.name
+        yield from named.aliases
+    lexicon = kb.lexicon
+    yield from lexicon.replacements.values()
+    yield from lexicon.out_of_scope
+    yield from lexicon.field_words
 
 
 def _first(items: list[str]) -> str | None:

@@ -149,6 +149,12 @@ def _validate(model: type[Model], data: Any, path: Path, label: str) -> Model:
 
 
 def _check_references(kb: KnowledgeBase, root: Path) -> None:
+    for provider in kb.providers.values():
+        if provider.managed_form_of and provider.managed_form_of not in kb.providers:
+            raise KnowledgeError(
+                f"{root / 'providers'}: {provider.id}: managed_form_of."
+                f"{provider.managed_form_of}: unknown provider"
+            )
     for topic in kb.topics.values():
         for device_id in topic.devices:
             if device_id not in kb.devices:

@@ -55,6 +55,8 @@ class Provider(Strict):
     notes: list[str] = []
     sources: list[Source] = Field(min_length=1)
     disagreements: list[str] = []
+    # The organisation-managed form of another provider: "le Gmail de la fac" is Workspace.
+    managed_form_of: str | None = None
 
     def servers_for(self, protocol: str) -> list[Server]:
         return [s for s in self.servers if s.protocol == protocol]
@@ -130,3 +132,5 @@ class Lexicon(Strict):
     # with a provider or a device ("les serveurs pour Orange" but not "ma facture Orange").
     field_words: list[str] = []
     field_hints: list[str] = []
+    # Next to a provider's name, these make it its managed form (see Provider.managed_form_of).
+    organisation_words: list[str] = []

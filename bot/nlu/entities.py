@@ -58,6 +58,7 @@ _SECRET_WORDS = frozenset(
 _NON_MAIL_TLDS = frozenset({"png", "jpg", "jpeg", "gif", "pdf", "doc", "docx", "xml", "exe", "zip"})
 # Words before an ambiguous name that make it the provider ("mon adresse outlook").
 _PHONES = frozenset({"iphone", "android", "samsung_email"})
+_ORGANISATION_WINDOW = 5  # "une adresse professionnelle qui fonctionne avec Gmail"
 _PROVIDER_CONTEXT = frozenset({"adresse", "compte", "boite", "mail", "messagerie", "courriel"})
 
 
@@ -177,6 +178,14 @@ class EntityExtractor:
         self._ambiguous = {" ".join(key) for key in shared}
         self._providers = _NameIndex(provider_names)
         self._devices = _NameIndex(device_names)
+        self._managed_form = {
+            provider.managed_form_of: provider.id
+            for provider in kb.providers.values()
+            if provider.managed_form_of
+        }
+        self._organisation_words = frozenset(
+            fold(word) for word in kb.lexicon.organisation_words
+        )
 
     def extract(self, text: str, tokens: list[str]) -> Entities:
         found = Entities()
@@ -196,6 +205,14 @@ class EntityExtractor:
         found.error_codes = _unique(code.lower() for code in _ERROR_CODE.findall(text))
         found.secret = contains_secret(text)
         return found
+
+    def _managed(self, tokens: list[str], position: int, size: int, ident: str) -> str:
+        """ "Le Gmail de la fac": the managed form of the provider, by a nearby word."""
+        managed = self._managed_form.get(ident)
+        if managed is None:
+            return ident
+        near = tokens[max(0, position - _ORGANISATION_WINDOW) : position + size + 3]
+        return managed if self._organisation_words.intersection(near) else ident
 
     def _is_ambiguous(self, tokens: list[str], position: int, size: int) -> bool:
         return " ".join(tokens[position : position + size]) in self._ambiguous
@@ -226,6 +243,7 @@ class EntityExtractor:
 
     def _names(self, tokens: list[str], found: Entities) -> None:
         for position, size, ident in self._providers.find(tokens):
+            ident = self._managed(tokens, position, size, ident)
             if self._is_ambiguous(tokens, position, size) and not _after_mailbox_word(
                 tokens, position
             ):

@@ -7,7 +7,6 @@ with rapidfuzz, so "parametrage", "paramètres" and "parametre" meet.
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,7 +20,6 @@ _KEYWORD_BONUS = 0.3
 _TYPO_CUTOFF = 84
 _COVERAGE_WEIGHT = 0.3
 _SHARE_FULL = 4  # a stem in a quarter of a topic's phrasings is fully its own
-_ELISION = re.compile(r"(?:qu|[jldmnst])(?=[aeiouyh]\w{2})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +104,6 @@ class TopicMatcher:
             return "!" + corrected if corrected and "!" + corrected in self._idf else None
         if len(stemmed) < 4 or not stemmed.isalpha():
             return None
-        elided = _ELISION.match(token)
-        if elided and stem(token[elided.end() :]) in self._idf:
-            return stem(token[elided.end() :])  # "jajoute", "lordi": an apostrophe left out
         if stemmed not in self._corrections:
             if len(self._corrections) > 100_000:
                 self._corrections.clear()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Set
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
 _WORD = re.compile(r"[a-z0-9]+")
+_ELISION = re.compile(r"[jldmnst](?=[aeiouyh][a-z]{3})")
 _REPEATS = re.compile(r"([a-z])\1{2,}")  # three or more of a letter: "saluuut", "mailll"
 NEGATIONS = frozenset(
     {"n", "ne", "pas", "plus", "jamais", "rien", "aucun", "aucune", "impossible", "not", "cannot",
@@ -36,7 +38,21 @@ def _collapse(word: str) -> str:
 class Normalizer:
     """Folds text and rewrites SMS spellings and abbreviations into plain words."""
 
-    def __init__(self, replacements: Mapping[str, str], stopwords: set[str]) -> None:
+    def __init__(
+        self,
+        replacements: Mapping[str, str],
+        stopwords: set[str],
+        vocabulary: Iterable[str] = (),
+    ) -> None:
+        """VOCABULARY: the texts of the knowledge base, whose words tell "lappli" is "l'appli"."""
+        counts = Counter(word for text in vocabulary for word in words(fold(text)))
+        # "lordi" is in a phrasing too, but "ordi" is more common: a glued form is no word.
+        # "tout" and "dans" are more common than "out" and "ans": they stay words.
+        self._vocabulary = frozenset(
+            word
+            for word, count in counts.items()
+            if (rest := _elided(word, counts)) is None or counts[rest] <= count
+        )
         self._single: dict[str, list[str]] = {}
         # Phrases by their first word, longest first.
         self._phrases: dict[str, list[tuple[list[str], list[str]]]] = {}
@@ -54,7 +70,7 @@ class Normalizer:
     def tokens(self, text: str) -> list[str]:
         """All words of TEXT, rewritten (stopwords kept: negation and phrases need them)."""
         out: list[str] = []
-        raw = [_collapse(word) for word in words(fold(text))]
+        raw = [part for word in words(fold(text)) for part in self._unglue(_collapse(word))]
         index = 0
         while index < len(raw):
             for source, target in self._phrases.get(raw[index], ()):
@@ -67,6 +83,13 @@ class Normalizer:
                 index += 1
         return out
 
+    def _unglue(self, word: str) -> tuple[str, ...]:
+        """ "jajoute" -> "j", "ajoute": an apostrophe left out before a known word."""
+        if word in self._vocabulary:
+            return (word,)
+        rest = _elided(word, self._vocabulary)
+        return (word[: len(word) - len(rest)], rest) if rest else (word,)
+
     def content(self, tokens: list[str]) -> list[str]:
         """Meaningful tokens, plus a negated copy ("!envoyer") of those near a negation,
         so that "je reçois mais je n'envoie pas" and "je n'envoie pas" meet."""
@@ -78,6 +101,14 @@ class Normalizer:
                     if near not in NEGATIONS and near not in self.stopwords:
                         negated.append(NEGATED + near)
         return kept + list(dict.fromkeys(negated))
+
+
+def _elided(word: str, vocabulary: Set[str]) -> str | None:
+    """The known word WORD glues an elided article or pronoun to, if any."""
+    match = _ELISION.match(word)
+    if match and word[match.end() :] in vocabulary:
+        return word[match.end() :]
+    return None
 
 
 def words(folded: str) -> list[str]:

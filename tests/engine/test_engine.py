@@ -123,3 +123,16 @@ def test_provider_card_is_fuzzy_and_ports_card_lists_the_ports(engine):
     assert engine.provider_card("fournisseur-inconnu").provider is None
     ports = render_text(engine.ports_card())
     assert all(str(port) in ports for port in (25, 465, 587, 2525, 993, 995))
+
+
+@pytest.mark.parametrize(
+    ("text", "provider"),
+    [
+        ("ma fac utilise Gmail et l'appli Mail refuse le compte", "google_workspace"),
+        ("l'adresse gmail de l'entreprise ne marche pas sur l'iphone", "google_workspace"),
+        ("mon gmail perso ne marche pas sur l'iphone", "gmail"),
+        ("le boulot m'écrit sur prenom@gmail.com, je ne reçois rien", "gmail"),
+    ],
+)
+def test_a_work_or_school_word_names_the_managed_form(engine, text, provider):
+    assert engine.understand(text).entities.provider == provider

@@ -29,3 +29,10 @@ def test_content_drops_stopwords_and_marks_what_a_negation_bears_on():
         ["je", "recois", "mais", "je", "n", "arrive", "pas", "a", "envoyer"]
     )
     assert "!envoyer" in content and "!arrive" in content and "!recois" not in content
+
+
+def test_an_apostrophe_left_out_before_a_known_word_is_put_back():
+    normalizer = Normalizer({}, set(), ["l'appli de l'ordi", "tout dans l'appli", "out", "ans"])
+    assert normalizer.tokens("lappli sur lordi") == ["l", "appli", "sur", "l", "ordi"]
+    # Words of their own stay whole, and unknown words are not cut.
+    assert normalizer.tokens("tout dans lavabo") == ["tout", "dans", "lavabo"]
