@@ -183,9 +183,7 @@ class EntityExtractor:
             for provider in kb.providers.values()
             if provider.managed_form_of
         }
-        self._organisation_words = frozenset(
-            fold(word) for word in kb.lexicon.organisation_words
-        )
+        self._organisation_words = frozenset(fold(word) for word in kb.lexicon.organisation_words)
 
     def extract(self, text: str, tokens: list[str]) -> Entities:
         found = Entities()
@@ -242,23 +240,37 @@ class EntityExtractor:
                 _add(found.unknown_domains, _mail_domain(name))
 
     def _names(self, tokens: list[str], found: Entities) -> None:
+        device_matches = list(self._devices.find(tokens))
+        in_device_name = {
+            index
+            for position, size, _ in device_matches
+            for index in range(position, position + size)
+        }
+        app_named: list[str] = []  # "l'appli Gmail" may hold another provider's address
         for position, size, ident in self._providers.find(tokens):
             ident = self._managed(tokens, position, size, ident)
             if self._is_ambiguous(tokens, position, size) and not _after_mailbox_word(
                 tokens, position
             ):
                 _add(found.weak_providers, ident)
+            elif in_device_name.issuperset(range(position, position + size)):
+                _add(app_named, ident)
             else:
                 _add(found.providers, ident)
-        for position, size, ident in self._devices.find(tokens):
-            # "mon adresse outlook" names the provider, not the client.
-            if (
-                self._is_ambiguous(tokens, position, size)
-                and found.providers
-                and _after_mailbox_word(tokens, position)
-            ):
-                continue
+        for ident in app_named:
+            _add(found.providers, ident)
+        named_as_provider: list[str] = []
+        for position, size, ident in device_matches:
+            if self._is_ambiguous(tokens, position, size) and found.providers:
+                # "mon adresse outlook" names the provider, not the client.
+                if _after_mailbox_word(tokens, position):
+                    continue
+                named_as_provider.append(ident)
             _add(found.devices, ident)
+        # "My Outlook.com account in Thunderbird": the client is Thunderbird.
+        for ident in named_as_provider:
+            if len(found.devices) > 1 and ident in found.devices:
+                found.devices.remove(ident)
         # "Outlook" named with a phone is the Outlook app on that phone.
         if "outlook_desktop" in found.devices and _PHONES & set(found.devices):
             found.devices.remove("outlook_desktop")

@@ -136,3 +136,15 @@ def test_provider_card_is_fuzzy_and_ports_card_lists_the_ports(engine):
 )
 def test_a_work_or_school_word_names_the_managed_form(engine, text, provider):
     assert engine.understand(text).entities.provider == provider
+
+
+def test_an_app_named_after_a_provider_does_not_hide_the_mailbox_provider(engine):
+    entities = engine.understand(
+        "l'appli Gmail refuse le mot de passe de mon adresse Infomaniak"
+    ).entities
+    assert entities.provider == "infomaniak" and entities.device == "gmail_app"
+
+
+def test_a_provider_named_like_a_client_is_not_the_client_when_another_is_named(engine):
+    entities = engine.understand("my Outlook.com account in Thunderbird keeps failing").entities
+    assert entities.provider == "outlook_com" and entities.device == "thunderbird"
