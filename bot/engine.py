@@ -31,6 +31,7 @@ MAX_INPUT_CHARS = 20_000  # a long pasted thread; beyond that only the start is 
 _DECLINE_BELOW = 0.34  # best topic score under which the bot declines
 _SECOND_TOPIC_MIN = 0.5  # a sentence's own topic is answered too from this score
 _SECOND_TOPIC_SHARE = 0.55  # ... and from this share of the best topic's score
+_ANNOUNCED_TOPIC_MIN = 0.45  # ... or from this one when announced ("Autre question : ...")
 _MAX_TOPICS = 3
 _SHORT_REPLY_WORDS = 6  # "orange", "sur mon iphone": the answer to a clarifying question
 _MAX_SENTENCES = 40
@@ -192,20 +193,20 @@ class Engine:
         if best == OUT_OF_SCOPE or best_score < _DECLINE_BELOW or not in_field:
             return Understanding([], min(confidence, 50), guess, entities)
         chosen = [best]
-        for match in sentence_bests:
+        for match, announced in sentence_bests:
+            floor = _ANNOUNCED_TOPIC_MIN if announced else _SECOND_TOPIC_MIN
             if (
                 len(chosen) < _MAX_TOPICS
                 and match.topic not in chosen
                 and match.topic != OUT_OF_SCOPE
-                and match.score
-                >= max(_SECOND_TOPIC_MIN, _SECOND_TOPIC_SHARE * min(best_score, 1.0))
+                and match.score >= max(floor, _SECOND_TOPIC_SHARE * min(best_score, 1.0))
             ):
                 chosen.append(match.topic)
         return Understanding([self.kb.topics[t] for t in chosen], confidence, guess, entities)
 
     def scores(
         self, text: str, body: str, content: list[str], entities: Entities
-    ) -> tuple[dict[str, float], list[Match]]:
+    ) -> tuple[dict[str, float], list[tuple[Match, bool]]]:
         """Each topic's score over the whole body, its sentences and what was cut from it."""
         scores: dict[str, float] = {}
 
@@ -219,13 +220,14 @@ class Engine:
             return fitted
 
         add(self.matcher.rank(content, _CANDIDATES))
-        sentence_bests: list[Match] = []
+        sentence_bests: list[tuple[Match, bool]] = []  # and whether it was announced
         sentences = self.segmenter.sentences(body)
         if len(sentences) > 1:
             for sentence in sentences[:_MAX_SENTENCES]:
-                fitted = add(self.matcher.rank(self._content(sentence), _CANDIDATES))
+                fitted = add(self.matcher.rank(self._content(sentence.text), _CANDIDATES))
                 if fitted:
-                    sentence_bests.append(max(fitted, key=lambda match: match.score))
+                    best = max(fitted, key=lambda match: match.score)
+                    sentence_bests.append((best, sentence.announced))
         if body != text:
             # What was cut (a forwarded bounce, a quoted error) may be all there is to go on.
             add(self.matcher.rank(self._content(text), _CANDIDATES), _QUOTED_DISCOUNT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from bot.nlu.normalize import fold, words
 
@@ -30,6 +31,25 @@ _CLAUSE = re.compile(
     r"autre question|au passage|ensuite)\s*,?\s*",
     re.IGNORECASE,
 )
+
+
+# A sentence that announces another question: "Autre chose :", "D'autre part", "Also, ...".
+_ANNOUNCED = re.compile(
+    r"^\W*(?:et\s+|and\s+)?(?:aussi|autre (?:chose|question|souci|point|probleme)|d.autre part"
+    r"|par ailleurs|egalement|en plus|deuxieme(?: question| chose)?|seconde? question|enfin"
+    r"|et pour|also|another (?:question|thing)|second(?:ly)?|one more thing)\b"
+)
+# "Deux questions :", "two things": every sentence may be one of them.
+_SEVERAL = re.compile(
+    r"\b(?:deux|2|trois|3|plusieurs) (?:questions|choses|soucis|problemes|points)\b"
+    r"|\b(?:two|2|three|3) (?:questions|things|issues|problems)\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    text: str
+    announced: bool  # introduced as another question
 
 
 class Segmenter:
@@ -73,15 +93,18 @@ class Segmenter:
         body = "\n".join(part for part in kept if part.strip())
         return body if body.strip() else text
 
-    def sentences(self, body: str) -> list[str]:
+    def sentences(self, body: str) -> list[Sentence]:
         """Sentences, and the clauses of a sentence that asks two things."""
-        return [
-            clause
-            for sentence in _SENTENCE_END.split(body)
-            if sentence and sentence.strip()
-            for clause in _CLAUSE.split(sentence)
-            if clause.strip()
-        ]
+        several = bool(_SEVERAL.search(fold(body)))
+        found: list[Sentence] = []
+        for sentence in _SENTENCE_END.split(body):
+            if not sentence or not sentence.strip():
+                continue
+            for position, clause in enumerate(_CLAUSE.split(sentence)):
+                if clause.strip():
+                    announced = several or position > 0 or bool(_ANNOUNCED.match(fold(clause)))
+                    found.append(Sentence(clause, announced))
+        return found
 
     def _is_closing(self, line_words: list[str]) -> bool:
         if not line_words or len(line_words) > 8:

@@ -52,3 +52,12 @@ def test_quoted_lines_introduced_as_the_customers_message_are_kept(segmenter):
     )
     assert "partent dans les spams" in segmenter.body(text)
     assert "Paul" not in segmenter.body(text)
+
+
+def test_a_sentence_announcing_another_question_is_marked(segmenter):
+    sentences = segmenter.sentences(
+        "Ma boîte est pleine. Comment la vider ? Autre chose : comment changer mon mot de passe ?"
+    )
+    assert [sentence.announced for sentence in sentences] == [False, False, True]
+    several = segmenter.sentences("Deux questions. Le port SMTP ? Et le serveur IMAP ?")
+    assert all(sentence.announced for sentence in several)
