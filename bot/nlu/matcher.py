@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import snowballstemmer
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 OUT_OF_SCOPE = "_out_of_scope"
 _RECALL_WEIGHT = 1.5  # beta of the F-measure: covering a phrasing matters more than brevity
@@ -114,8 +115,21 @@ class TopicMatcher:
             best = process.extractOne(
                 stemmed, candidates, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF
             )
-            self._corrections[stemmed] = best[0] if best else None
+            self._corrections[stemmed] = best[0] if best else self._one_slip(stemmed, candidates)
         return self._corrections[stemmed]
+
+    def _one_slip(self, stemmed: str, candidates: list[str]) -> str | None:
+        """One letter wrong ("paramatre") or two swapped ("smpt"), which the ratio above
+        misses in words this short; the most common such word wins. Swaps only under six
+        letters, where one substitution would turn too many words into others."""
+        close = [
+            word
+            for word, _, _ in process.extract(
+                stemmed, candidates, scorer=OSA.distance, score_cutoff=1, limit=None
+            )
+            if len(stemmed) >= 6 or (len(word) == len(stemmed) and sorted(word) == sorted(stemmed))
+        ]
+        return min(close, key=lambda word: (self._idf[word], word)) if close else None
 
     def rank(self, tokens: list[str], limit: int = 3) -> list[Match]:
         """Best topics for content TOKENS, best first (at most one entry per topic)."""

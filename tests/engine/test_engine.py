@@ -148,3 +148,11 @@ def test_an_app_named_after_a_provider_does_not_hide_the_mailbox_provider(engine
 def test_a_provider_named_like_a_client_is_not_the_client_when_another_is_named(engine):
     entities = engine.understand("my Outlook.com account in Thunderbird keeps failing").entities
     assert entities.provider == "outlook_com" and entities.device == "thunderbird"
+
+
+def test_swapped_or_wrong_letters_in_short_words_are_read(engine):
+    matcher = engine.matcher
+    assert matcher.known("smpt") == matcher.known("smtp")
+    assert matcher.known("paramatre") == matcher.known("parametre")
+    assert matcher.known("lave") is None  # an unknown word is not forced onto another one
+    assert engine.answer("c koi un serveur smpt ?").topic == "outgoing_server"
