@@ -6,6 +6,7 @@ with rapidfuzz, so "parametrage", "paramètres" and "parametre" meet.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -169,5 +170,5 @@ class TopicMatcher:
                     bonus[topic] = max(bonus.get(topic, 0.0), extra)
         for topic, extra in bonus.items():
             best[topic] = best.get(topic, 0.0) + extra
-        ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)[:limit]
+        ranked = heapq.nlargest(limit, best.items(), key=lambda item: item[1])
         return [Match(topic, score) for topic, score in ranked]
