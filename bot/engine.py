@@ -35,6 +35,8 @@ _ANNOUNCED_TOPIC_MIN = 0.45  # ... or from this one when announced ("Autre quest
 _MAX_TOPICS = 3
 _SHORT_REPLY_WORDS = 6  # "orange", "sur mon iphone": the answer to a clarifying question
 _MAX_SENTENCES = 40
+_SENTENCE_WORDS = 3  # known content words from which a sentence alone is full evidence
+_SHORT_SENTENCE = 0.7
 _CANDIDATES = 8  # topics kept per ranking, before the provider/device fit reorders them
 _QUOTED_DISCOUNT = 0.85
 _IN_SCOPE = 1.15  # a topic about the provider or device the message names (names are masked)
@@ -224,7 +226,11 @@ class Engine:
         sentences = self.segmenter.sentences(body)
         if len(sentences) > 1:
             for sentence in sentences[:_MAX_SENTENCES]:
-                fitted = add(self.matcher.rank(self._content(sentence.text), _CANDIDATES))
+                words = self._content(sentence.text)
+                # "Il sert à quoi ?" alone fits many topics: a short sentence counts for less.
+                known = {self.matcher.known(word) for word in words} - {None}
+                evidence = 1.0 if len(known) >= _SENTENCE_WORDS else _SHORT_SENTENCE
+                fitted = add(self.matcher.rank(words, _CANDIDATES), evidence)
                 if fitted:
                     best = max(fitted, key=lambda match: match.score)
                     sentence_bests.append((best, sentence.announced))
