@@ -58,6 +58,8 @@ _SECRET_WORDS = frozenset(
 _NON_MAIL_TLDS = frozenset({"png", "jpg", "jpeg", "gif", "pdf", "doc", "docx", "xml", "exe", "zip"})
 # Words before an ambiguous name that make it the provider ("mon adresse outlook").
 _PHONES = frozenset({"iphone", "android", "samsung_email"})
+_DENIALS = frozenset({"ni", "pas", "non", "sauf", "hormis", "not", "nor"})
+_LINKS = frozenset({"chez", "un", "une", "de", "du", "d", "sur", "avec", "a", "on", "with"})
 _ORGANISATION_WINDOW = 5  # "une adresse professionnelle qui fonctionne avec Gmail"
 _PROVIDER_CONTEXT = frozenset({"adresse", "compte", "boite", "mail", "messagerie", "courriel"})
 
@@ -248,6 +250,8 @@ class EntityExtractor:
         }
         app_named: list[str] = []  # "l'appli Gmail" may hold another provider's address
         for position, size, ident in self._providers.find(tokens):
+            if _denied(tokens, position):
+                continue
             ident = self._managed(tokens, position, size, ident)
             if self._is_ambiguous(tokens, position, size) and not _after_mailbox_word(
                 tokens, position
@@ -275,6 +279,14 @@ class EntityExtractor:
         if "outlook_desktop" in found.devices and _PHONES & set(found.devices):
             found.devices.remove("outlook_desktop")
             found.devices.insert(0, "outlook_mobile")
+
+
+def _denied(tokens: list[str], position: int) -> bool:
+    """ "Une adresse qui n'est ni Gmail ni Hotmail", "pas chez Orange": not the provider."""
+    before = tokens[max(0, position - 2) : position]
+    if before[-1:] and before[-1] in _DENIALS:
+        return True
+    return len(before) == 2 and before[0] in _DENIALS and before[1] in _LINKS
 
 
 def _after_mailbox_word(tokens: list[str], position: int) -> bool:

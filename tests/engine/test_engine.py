@@ -156,3 +156,15 @@ def test_swapped_or_wrong_letters_in_short_words_are_read(engine):
     assert matcher.known("paramatre") == matcher.known("parametre")
     assert matcher.known("lave") is None  # an unknown word is not forced onto another one
     assert engine.answer("c koi un serveur smpt ?").topic == "outgoing_server"
+
+
+@pytest.mark.parametrize(
+    ("text", "providers"),
+    [
+        ("une adresse qui n'est ni Gmail ni Hotmail, chez Infomaniak", ["infomaniak"]),
+        ("je ne suis pas chez Orange mais chez Free", ["free"]),
+        ("Gmail ne marche pas", ["gmail"]),
+    ],
+)
+def test_a_provider_the_message_denies_is_not_its_provider(engine, text, providers):
+    assert engine.understand(text).entities.providers == providers
