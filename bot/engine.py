@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ _QUOTED_DISCOUNT = 0.85
 _IN_SCOPE = 1.15  # a topic about the provider or device the message names (names are masked)
 _OFF_SCOPE = 0.6  # a topic about another provider or device than the one named
 _NO_DEVICE = 0.85  # a topic about some clients (or one provider), and the message names none
+_UNREADABLE = re.compile(r"[^\w\s.,;:!?'\"()@/-]|_")  # binary junk is mostly this
 _OUT_OF_SCOPE_DAMPING = 0.8  # the message speaks of e-mail: "out of scope" must win clearly
 
 
@@ -347,8 +349,8 @@ def _confidence(best: float, runner_up: float) -> int:
 
 def _looks_like_text(text: str) -> bool:
     sample = text[:4000]
-    readable = sum(char.isalnum() or char.isspace() or char in ".,;:!?'\"()-@/" for char in sample)
-    return readable >= 0.6 * len(sample)
+    unreadable = len(_UNREADABLE.findall(sample))
+    return unreadable <= 0.4 * len(sample)
 
 
 def _vocabulary(kb: KnowledgeBase) -> Iterator[str]:

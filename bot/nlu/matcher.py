@@ -6,12 +6,12 @@ with rapidfuzz, so "parametrage", "paramètres" and "parametre" meet.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import snowballstemmer
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -67,25 +67,45 @@ class TopicMatcher:
             token: math.log(1 + topic_count / count) for token, count in document_frequency.items()
         }
         self._max_idf = math.log(1 + topic_count)
-        self._examples = [(topic, stems, self._weight(stems)) for topic, stems in examples]
-        weights = sorted(weight for _, _, weight in self._examples)
-        self._typical_weight = weights[len(weights) // 2] if weights else 1.0
-        self._postings: dict[str, list[int]] = defaultdict(list)  # stem -> examples
-        for position, (_, stems, _) in enumerate(self._examples):
+        # Examples are grouped by topic; one array slot per example, one per topic.
+        self._topics = list(dict.fromkeys(topic for topic, _ in examples))
+        topic_index = {topic: index for index, topic in enumerate(self._topics)}
+        self._example_weights = np.array([self._weight(stems) for _, stems in examples])
+        topic_of_example = [topic_index[topic] for topic, _ in examples]
+        self._topic_starts = np.array(
+            [topic_of_example.index(index) for index in range(len(self._topics))], dtype=np.intp
+        )
+        self._typical_weight = float(np.median(self._example_weights)) if len(examples) else 1.0
+        postings: dict[str, list[int]] = defaultdict(list)  # stem -> examples
+        for position, (_, stems) in enumerate(examples):
             for token in stems:
-                self._postings[token].append(position)
+                postings[token].append(position)
+        self._postings = {
+            token: np.array(positions, dtype=np.intp) for token, positions in postings.items()
+        }
+        self._shares = {
+            token: (
+                np.array([topic_index[topic] for topic in shares], dtype=np.intp),
+                np.array(list(shares.values())),
+            )
+            for token, shares in self._share.items()
+        }
         # Typo candidates by length: a close enough spelling is at most two letters off.
         self._by_length: dict[int, list[str]] = defaultdict(list)
         for token in sorted(self._idf):
             if token.isalpha():
                 self._by_length[len(token)].append(token)
         # Keyword phrases by their first stem: (topic, phrase, bonus).
-        self._keywords: dict[str, list[tuple[str, tuple[str, ...], float]]] = defaultdict(list)
+        self._keywords: dict[str, list[tuple[int, tuple[str, ...], float]]] = defaultdict(list)
         for topic, phrases in keywords.items():
+            if topic not in topic_index:
+                continue
             for phrase in phrases:
                 stems = tuple(stem(token) for token in phrase)
                 if stems:
-                    self._keywords[stems[0]].append((topic, stems, self._keyword_bonus(stems)))
+                    self._keywords[stems[0]].append(
+                        (topic_index[topic], stems, self._keyword_bonus(stems))
+                    )
         self._corrections: dict[str, str | None] = {}
 
     def _keyword_bonus(self, phrase: tuple[str, ...]) -> float:
@@ -137,38 +157,35 @@ class TopicMatcher:
         stems = [self.known(token) for token in tokens]
         query = frozenset(token for token in stems if token)
         query_weight = self._weight(query)
-        best: dict[str, float] = {}
+        totals = np.zeros(len(self._topics))
         if query_weight > 0:
-            shared: dict[int, float] = defaultdict(float)
+            shared = np.zeros(len(self._example_weights))  # idf mass each example shares
+            coverage = np.zeros(len(self._topics))  # ... and each topic's vocabulary covers
             for token in query:
                 weight = self._idf[token]
-                for position in self._postings[token]:
-                    shared[position] += weight
+                shared[self._postings[token]] += weight
+                topics, shares = self._shares[token]
+                coverage[topics] += weight / query_weight * shares
             # A long message holds more than its question: what counts is finding a phrasing in
             # it, so recall weighs more as the message outgrows a typical phrasing.
             beta2 = _RECALL_WEIGHT**2 * max(1.0, query_weight / self._typical_weight)
-            for position, common in shared.items():
-                topic, _, example_weight = self._examples[position]
-                recall = common / example_weight
-                precision = common / query_weight
-                score = (1 + beta2) * precision * recall / (beta2 * precision + recall)
-                if score > best.get(topic, 0.0):
-                    best[topic] = score
-        # Blend with how much of the message the topic's vocabulary as a whole covers.
-        coverage: dict[str, float] = defaultdict(float)
-        for token in query:
-            weight = self._idf.get(token, 0.0) / query_weight if query_weight else 0.0
-            for topic, share in self._share.get(token, {}).items():
-                coverage[topic] += weight * share
-        for topic, covered in coverage.items():
-            best[topic] = (1 - _COVERAGE_WEIGHT) * best.get(topic, 0.0) + _COVERAGE_WEIGHT * covered
+            # The F-measure of precision shared/query and recall shared/example, simplified.
+            f_measure = (1 + beta2) * shared / (beta2 * self._example_weights + query_weight)
+            best_example = np.maximum.reduceat(f_measure, self._topic_starts)
+            totals = (1 - _COVERAGE_WEIGHT) * best_example + _COVERAGE_WEIGHT * coverage
         sequence = [stem(token) for token in tokens]
-        bonus: dict[str, float] = {}
+        bonus: dict[int, float] = {}
         for start, first in enumerate(sequence):
             for topic, phrase, extra in self._keywords.get(first, ()):
                 if tuple(sequence[start : start + len(phrase)]) == phrase:
                     bonus[topic] = max(bonus.get(topic, 0.0), extra)
         for topic, extra in bonus.items():
-            best[topic] = best.get(topic, 0.0) + extra
-        ranked = heapq.nlargest(limit, best.items(), key=lambda item: item[1])
-        return [Match(topic, score) for topic, score in ranked]
+            totals[topic] += extra
+        count = min(limit, len(totals))
+        top = np.argpartition(-totals, count - 1)[:count] if count else []
+        ranked = sorted(top, key=lambda index: (-totals[index], index))
+        return [
+            Match(self._topics[index], float(totals[index]))
+            for index in ranked
+            if totals[index] > 0
+        ]

@@ -7,6 +7,10 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Set
 
+# Accents and other combining marks, as NFKD leaves them, deleted by str.translate.
+_NO_COMBINING = dict.fromkeys(
+    code for code in range(0x300, 0x10000) if unicodedata.combining(chr(code))
+)
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
 _WORD = re.compile(r"[a-z0-9]+")
 _ELISION = re.compile(r"[jldmnst](?=[aeiouyh][a-z]{3})")
@@ -27,12 +31,13 @@ def strip_controls(text: str) -> str:
 def fold(text: str) -> str:
     """Lower case, no accents, typographic apostrophes made plain."""
     text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).lower())
-    return "".join(char for char in text if not unicodedata.combining(char)).replace("œ", "oe")
+    return text.translate(_NO_COMBINING).replace("œ", "oe")
 
 
 def _collapse(word: str) -> str:
-    # Codes such as 0x800ccc0e keep their letters.
-    return word if any(char.isdigit() for char in word) else _REPEATS.sub(r"\1", word)
+    if not _REPEATS.search(word) or any(char.isdigit() for char in word):
+        return word  # codes such as 0x800ccc0e keep their letters
+    return _REPEATS.sub(r"\1", word)
 
 
 class Normalizer:
