@@ -32,7 +32,9 @@ MAX_INPUT_CHARS = 20_000  # a long pasted thread; beyond that only the start is 
 _DECLINE_BELOW = 0.34  # best topic score under which the bot declines
 _SECOND_TOPIC_MIN = 0.5  # a sentence's own topic is answered too from this score
 _SECOND_TOPIC_SHARE = 0.55  # ... and from this share of the best topic's score
-_ANNOUNCED_TOPIC_MIN = 0.45  # ... or from this one when announced ("Autre question : ...")
+# A sentence announced as another question ("Autre chose : ...") needs less.
+_ANNOUNCED_TOPIC_MIN = 0.4
+_ANNOUNCED_TOPIC_SHARE = 0.4
 _MAX_TOPICS = 3
 _SHORT_REPLY_WORDS = 6  # "orange", "sur mon iphone": the answer to a clarifying question
 _MAX_SENTENCES = 40
@@ -198,12 +200,16 @@ class Engine:
             return Understanding([], min(confidence, 50), guess, entities)
         chosen = [best]
         for match, announced in sentence_bests:
-            floor = _ANNOUNCED_TOPIC_MIN if announced else _SECOND_TOPIC_MIN
+            floor, share = (
+                (_ANNOUNCED_TOPIC_MIN, _ANNOUNCED_TOPIC_SHARE)
+                if announced
+                else (_SECOND_TOPIC_MIN, _SECOND_TOPIC_SHARE)
+            )
             if (
                 len(chosen) < _MAX_TOPICS
                 and match.topic not in chosen
                 and match.topic != OUT_OF_SCOPE
-                and match.score >= max(floor, _SECOND_TOPIC_SHARE * min(best_score, 1.0))
+                and match.score >= max(floor, share * min(best_score, 1.0))
             ):
                 chosen.append(match.topic)
         return Understanding([self.kb.topics[t] for t in chosen], confidence, guess, entities)

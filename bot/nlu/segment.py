@@ -37,11 +37,12 @@ _CLAUSE = re.compile(
 _ANNOUNCED = re.compile(
     r"^\W*(?:et\s+|and\s+)?(?:aussi|autre (?:chose|question|souci|point|probleme)|d.autre part"
     r"|par ailleurs|egalement|en plus|deuxieme(?: question| chose)?|seconde? question|enfin"
-    r"|et pour|also|another (?:question|thing)|second(?:ly)?|one more thing)\b"
+    r"|ensuite|et pour|also|another (?:question|thing)|second(?:ly)?|one more thing)\b"
 )
 # "Deux questions :", "two things": every sentence may be one of them.
 _SEVERAL = re.compile(
-    r"\b(?:deux|2|trois|3|plusieurs) (?:questions|choses|soucis|problemes|points)\b"
+    r"\b(?:deux|2|trois|3|plusieurs) (?:questions|choses|soucis|problemes|points|trucs|sujets"
+    r"|demandes)\b"
     r"|\b(?:two|2|three|3) (?:questions|things|issues|problems)\b"
 )
 
