@@ -43,6 +43,7 @@ _SHORT_SENTENCE = 0.7
 _CANDIDATES = 8  # topics kept per ranking, before the provider/device fit reorders them
 _QUOTED_DISCOUNT = 0.85
 _IN_SCOPE = 1.15  # a topic about the provider or device the message names (names are masked)
+_SIGNAL = 1.3  # a fact of the message the topic is about (Topic.signals)
 _OFF_SCOPE = 0.6  # a topic about another provider or device than the one named
 _NO_DEVICE = 0.85  # a topic about some clients (or one provider), and the message names none
 _UNREADABLE = re.compile(r"[^\w\s.,;:!?'\"()@/-]|_")  # binary junk is mostly this
@@ -253,6 +254,8 @@ class Engine:
         if topic is None:
             return 1.0
         fit = 1.0
+        if "security_mismatch" in topic.signals and entities.security_mismatch:
+            fit *= _SIGNAL
         if topic.for_devices:
             if not entities.devices:
                 fit *= _NO_DEVICE

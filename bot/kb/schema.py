@@ -92,6 +92,9 @@ class Topic(Strict):
     provider: str | None = None
     # A topic about some clients only (an Outlook error code) loses when another one is named.
     for_devices: list[str] = []
+    # Facts about the message that make this topic likelier: "security_mismatch" is a port
+    # named with the other kind of security (587 with SSL/TLS, 993 with STARTTLS).
+    signals: list[Literal["security_mismatch"]] = []
     summary: str
     steps: list[str] = []
     devices: dict[str, Variant] = {}

@@ -78,6 +78,7 @@ class Entities:
     # Providers named by an address or a server name (also in `providers`), not by a word.
     address_providers: list[str] = field(default_factory=list)
     secret: bool = False
+    security_mismatch: bool = False  # a port named with the other kind of security
 
     @property
     def address_seen(self) -> bool:
@@ -180,6 +181,7 @@ class EntityExtractor:
         self._ambiguous = {" ".join(key) for key in shared}
         self._providers = _NameIndex(provider_names)
         self._devices = _NameIndex(device_names)
+        self._port_security = {info.port: info.security for info in kb.ports}
         self._managed_form = {
             provider.managed_form_of: provider.id
             for provider in kb.providers.values()
@@ -199,6 +201,13 @@ class EntityExtractor:
         }
         found.security = {word for word in words(folded) if word in {"ssl", "tls", "starttls"}}
         found.ports = _unique(int(m) for m in _PORT.findall(text) if int(m) in MAIL_PORTS)
+        named_kinds = {"starttls" if word == "starttls" else "ssl" for word in found.security}
+        found.security_mismatch = any(
+            kind != self._port_security[port]
+            for port in found.ports
+            if port in self._port_security
+            for kind in named_kinds
+        )
         found.smtp_codes = _unique(
             f"{basic} {enhanced}".strip() for basic, enhanced in _SMTP_CODE.findall(text)
         )

@@ -168,3 +168,22 @@ def test_swapped_or_wrong_letters_in_short_words_are_read(engine):
 )
 def test_a_provider_the_message_denies_is_not_its_provider(engine, text, providers):
     assert engine.understand(text).entities.providers == providers
+
+
+@pytest.mark.parametrize(
+    ("text", "mismatch"),
+    [
+        ("j'ai mis le port 587 avec SSL/TLS", True),
+        ("port 993 en starttls", True),
+        ("port 465 en SSL", False),
+        ("port 587 avec STARTTLS", False),
+        ("quel port pour le smtp ?", False),
+    ],
+)
+def test_a_port_named_with_the_other_security_is_a_mismatch(engine, text, mismatch):
+    assert engine.understand(text).entities.security_mismatch is mismatch
+
+
+def test_a_security_mismatch_points_to_the_security_topic(engine):
+    reply = engine.answer("jai mis port 993 avec starttls et ca tourne, delai depasse")
+    assert reply.topic == "wrong_security"
