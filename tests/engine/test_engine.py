@@ -187,3 +187,16 @@ def test_a_port_named_with_the_other_security_is_a_mismatch(engine, text, mismat
 def test_a_security_mismatch_points_to_the_security_topic(engine):
     reply = engine.answer("jai mis port 993 avec starttls et ca tourne, delai depasse")
     assert reply.topic == "wrong_security"
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("j'ai une erreur 554.", ["554"]),
+        ("code 550 5.7.1.", ["550 5.7.1"]),
+        ("version 4.5.1 de l'appli", []),
+        ("lignes 250, 354 ou 421. Comment les lire ?", ["421"]),
+    ],
+)
+def test_smtp_codes_are_found_before_a_full_stop_but_not_in_versions(engine, text, codes):
+    assert engine.understand(text).entities.smtp_codes == codes
