@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import texts
 from bot.buttons import AnswerChoice, DiagnoseChoice, fits
-from bot.kb import KnowledgeBase, Provider, Topic
+from bot.kb import Device, KnowledgeBase, Provider, Topic
 from bot.reply import Button, Reply, ReplyKind, Section, SettingRow
 
 OTHER = "other"  # the "Autre" button: a provider or device the base does not know
@@ -37,9 +37,9 @@ def settings_rows(
     ]
 
 
-def _short_name(provider: Provider) -> str:
+def _short_name(named: Provider | Device) -> str:
     """Buttons are short: "Orange", not "Orange (Mail Orange, Wanadoo)"."""
-    return provider.name.split(" (")[0]
+    return named.name.split(" (")[0]
 
 
 class Composer:
@@ -89,8 +89,8 @@ class Composer:
 
     def assumed(self, provider: str | None, device: str | None) -> str:
         names = [
-            self.kb.providers[provider].name if provider in self.kb.providers else None,
-            self.kb.devices[device].name if device in self.kb.devices else None,
+            _short_name(self.kb.providers[provider]) if provider in self.kb.providers else None,
+            _short_name(self.kb.devices[device]) if device in self.kb.devices else None,
         ]
         what = " · ".join(name for name in names if name)
         return texts.ASSUMED.format(what=what) if what else texts.ASSUMED_NOTHING

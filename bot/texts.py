@@ -37,9 +37,9 @@ NEVER_SHARE_NOTICE = (
     "ce message, supprimez le message et changez ce mot de passe chez votre fournisseur."
 )
 
-ASSUMED = "Réponse pour : {what}. Ce n'est pas le cas ? Précisez-le dans votre message."
+ASSUMED = "Réponse pour {what} ; si ce n'est pas le cas, précisez-le."
 ASSUMED_NOTHING = (
-    "Réponse générale. Précisez votre fournisseur ou votre appareil pour les réglages exacts."
+    "Réponse générale : précisez votre fournisseur ou votre appareil pour des réglages exacts."
 )
 
 CARD_TITLE = "Réglages {name}"
