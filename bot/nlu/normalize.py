@@ -14,6 +14,11 @@ _NO_COMBINING = dict.fromkeys(
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
 _WORD = re.compile(r"[a-z0-9]+")
 _ELISION = re.compile(r"[jldmnst](?=[aeiouyh][a-z]{3})")
+_ARRIVER = frozenset(
+    {"arrive", "arrives", "arrivons", "arrivez", "arrivent", "arrivais", "arrivait", "arriver"}
+)
+_CLITICS = frozenset({"se", "s", "me", "m", "te", "t", "le", "la", "l", "les", "en", "y", "lui"})
+_NOT_VERBS = frozenset({"votre", "notre", "leur", "autre", "premier", "dernier", "hier"})
 _REPEATS = re.compile(r"([a-z])\1{2,}")  # three or more of a letter: "saluuut", "mailll"
 NEGATIONS = frozenset(
     {"n", "ne", "pas", "plus", "jamais", "rien", "aucun", "aucune", "impossible", "not", "cannot",
@@ -86,7 +91,7 @@ class Normalizer:
             else:
                 out.extend(self._single.get(raw[index], (raw[index],)))
                 index += 1
-        return out
+        return _manage_to(out)
 
     def _unglue(self, word: str) -> tuple[str, ...]:
         """ "jajoute" -> "j", "ajoute": an apostrophe left out before a known word."""
@@ -106,6 +111,30 @@ class Normalizer:
                     if near not in NEGATIONS and near not in self.stopwords:
                         negated.append(NEGATED + near)
         return kept + list(dict.fromkeys(negated))
+
+
+def _manage_to(tokens: list[str]) -> list[str]:
+    """ "Je n'arrive pas à envoyer" is about managing to, not arriving: "arriver à" before a
+    verb becomes "reussir", so that it does not meet "le mail n'arrive pas"."""
+    out = list(tokens)
+    for position, token in enumerate(tokens):
+        if token not in _ARRIVER:
+            continue
+        after = position + 1
+        while after < len(tokens) and after - position <= 3 and tokens[after] in NEGATIONS:
+            after += 1
+        if after >= len(tokens) or tokens[after] != "a":
+            continue
+        after += 1
+        while after < len(tokens) and tokens[after] in _CLITICS:
+            after += 1
+        if after < len(tokens) and _looks_infinitive(tokens[after]):
+            out[position] = "reussir"
+    return out
+
+
+def _looks_infinitive(word: str) -> bool:
+    return len(word) > 3 and word.endswith(("er", "ir", "re", "oir")) and word not in _NOT_VERBS
 
 
 def _elided(word: str, vocabulary: Set[str]) -> str | None:

@@ -43,7 +43,7 @@ _ANNOUNCED = re.compile(
 _SEVERAL = re.compile(
     r"\b(?:deux|2|trois|3|plusieurs) (?:questions|choses|soucis|problemes|points|trucs|sujets"
     r"|demandes)\b"
-    r"|\b(?:two|2|three|3) (?:questions|things|issues|problems)\b"
+    r"|\b(?:two|2|three|3) (?:questions|things|issues|problems)\b|\bd.une part\b"
 )
 
 

@@ -36,3 +36,11 @@ def test_an_apostrophe_left_out_before_a_known_word_is_put_back():
     assert normalizer.tokens("lappli sur lordi") == ["l", "appli", "sur", "l", "ordi"]
     # Words of their own stay whole, and unknown words are not cut.
     assert normalizer.tokens("tout dans lavabo") == ["tout", "dans", "lavabo"]
+
+
+def test_arriver_a_before_a_verb_is_managing_to_not_arriving():
+    normalizer = Normalizer({}, set())
+    assert "reussir" in normalizer.tokens("je n'arrive plus à en envoyer")
+    assert "reussir" in normalizer.tokens("je n'arrive pas à me connecter")
+    assert "arrive" in normalizer.tokens("le mail n'arrive pas à destination")
+    assert "arrive" in normalizer.tokens("ça n'arrive pas à votre adresse")
