@@ -54,8 +54,12 @@ _SECRET_WORDS = frozenset(
         "invalid",
         "incorrectly",
         "required",
+        # "mot de passe d'application : comment on le crée ?" gives no password
+        "comment", "quoi", "quel", "quelle", "quels", "quelles", "pourquoi", "que", "qui",
+        "faut", "ca", "cela", "votre", "vous", "mon", "ma", "mes", "impossible", "aucun",
+        "how", "what", "where", "which", "why", "your", "the",
     ]
-)
+)  # fmt: skip
 # File names look like host names: "capture.png" is not a server.
 _NON_MAIL_TLDS = frozenset({"png", "jpg", "jpeg", "gif", "pdf", "doc", "docx", "xml", "exe", "zip"})
 # Words before an ambiguous name that make it the provider ("mon adresse outlook").

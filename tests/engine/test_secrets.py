@@ -28,6 +28,7 @@ def test_a_typed_password_is_found_and_removed(text, value):
         "mot de passe oublié, c'est grave ?",
         "le mot de passe de l'application outlook est demandé sans arrêt",
         "le compass est ici",
+        "il faut un mot de passe d'application : comment on le crée ?",
     ],
 )
 def test_talking_about_a_password_is_not_giving_one(text):
