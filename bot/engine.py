@@ -33,7 +33,7 @@ _DECLINE_BELOW = 0.34  # best topic score under which the bot declines
 _SECOND_TOPIC_MIN = 0.5  # a sentence's own topic is answered too from this score
 _SECOND_TOPIC_SHARE = 0.55  # ... and from this share of the best topic's score
 # A sentence announced as another question ("Autre chose : ...") needs less.
-_ANNOUNCED_TOPIC_MIN = 0.4
+_ANNOUNCED_TOPIC_MIN = 0.35
 _ANNOUNCED_TOPIC_SHARE = 0.4
 _MAX_TOPICS = 3
 _SHORT_REPLY_WORDS = 6  # "orange", "sur mon iphone": the answer to a clarifying question

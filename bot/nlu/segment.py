@@ -26,11 +26,12 @@ _SIGNATURE_MARK = re.compile(r"^\s*(?:--\s*|_{3,}|envoye de(?:puis)? mon \w+|sen
 _SENTENCE_END = re.compile(r"(?<=[?!])\s*|(?<=[.;])\s+|\s*\n\s*")
 # "..., et aussi ...", "..., and which port ...": a second question inside one sentence.
 _CLAUSE = re.compile(
-    r",?\s+(?:et\s+(?:aussi|ensuite|puis|en plus|au passage|autre chose)|et\s+(?=quel|comment|"
+    r"(,?\s+(?:et\s+(?:aussi|ensuite|puis|en plus|au passage|autre chose)|et\s+(?=quel|comment|"
     r"pourquoi|faut|est-ce|ou\b|j'ai|je\b)|and\s+(?=which|what|how|why|where|i\b)|"
-    r"autre question|au passage|ensuite)\s*,?\s*",
+    r"autre question|au passage|ensuite)\s*,?\s*)",
     re.IGNORECASE,
-)
+)  # the group keeps the separator: "et aussi" announces a question, "et je" may not
+_STRONG_SEPARATOR = re.compile(r"aussi|ensuite|puis|en plus|au passage|autre", re.IGNORECASE)
 
 
 # A sentence that announces another question: "Autre chose :", "D'autre part", "Also, ...".
@@ -101,10 +102,20 @@ class Segmenter:
         for sentence in _SENTENCE_END.split(body):
             if not sentence or not sentence.strip():
                 continue
-            for position, clause in enumerate(_CLAUSE.split(sentence)):
-                if clause.strip():
-                    announced = several or position > 0 or bool(_ANNOUNCED.match(fold(clause)))
-                    found.append(Sentence(clause, announced))
+            parts = _CLAUSE.split(sentence)  # clause, separator, clause, ...
+            for position in range(0, len(parts), 2):
+                clause = parts[position]
+                if not clause.strip():
+                    continue
+                folded = fold(clause).strip()
+                separator = parts[position - 1] if position else ""
+                announced = (
+                    several
+                    or bool(_STRONG_SEPARATOR.search(separator))
+                    or bool(_ANNOUNCED.match(folded))
+                    or (folded.startswith(("et ", "and ")) and folded.endswith("?"))
+                )
+                found.append(Sentence(clause, announced))
         return found
 
     def _is_closing(self, line_words: list[str]) -> bool:

@@ -61,3 +61,10 @@ def test_a_sentence_announcing_another_question_is_marked(segmenter):
     assert [sentence.announced for sentence in sentences] == [False, False, True]
     several = segmenter.sentences("Deux questions. Le port SMTP ? Et le serveur IMAP ?")
     assert all(sentence.announced for sentence in several)
+
+
+def test_a_plain_and_splits_a_clause_without_announcing_a_question(segmenter):
+    plain = segmenter.sentences("Je lis mes mails sur l'iPhone et je les supprime sur le Mac")
+    assert len(plain) == 2 and not any(sentence.announced for sentence in plain)
+    strong = segmenter.sentences("Quel port pour l'envoi, et aussi quel serveur IMAP ?")
+    assert [sentence.announced for sentence in strong] == [False, True]
