@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 OUT_OF_SCOPE = "_out_of_scope"
-_RECALL_WEIGHT = 1.5  # beta of the F-measure: covering a phrasing matters more than brevity
+_RECALL_WEIGHT = 2.0  # beta of the F-measure: covering a phrasing matters more than brevity
 _KEYWORD_BONUS = 0.3
 _TYPO_CUTOFF = 84
 _COVERAGE_WEIGHT = 0.3
