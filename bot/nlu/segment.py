@@ -22,7 +22,12 @@ _HEADER_FIELD = re.compile(r"^\s*(?:a|cc|date|envoye|to|sent)\s*:")
 _KEPT_FIELD = re.compile(r"^\s*(?:objet|subject|de|from)\s*:\s*", re.IGNORECASE)
 # "Le 3 mars, X a écrit :" introduces quoted lines ("> ..."); text after them is new again.
 _QUOTE_INTRO = re.compile(r"^\s*(?:le .{3,80} a ecrit\s*:|on .{3,80} wrote\s*:)")
-_SIGNATURE_MARK = re.compile(r"^\s*(?:--\s*|_{3,}|envoye de(?:puis)? mon \w+|sent from my \w+)")
+# "-- " is the signature delimiter; "---" alone is how agents frame a pasted message.
+_SIGNATURE_MARK = re.compile(r"^\s*(?:--\s*$|_{3,}|envoye de(?:puis)? mon \w+|sent from my \w+)")
+# An agent's note above an earlier message: then that message is the customer's.
+_PASSING_ON = re.compile(
+    r"\b(?:transfere|transmets|fais suivre|colle|voici|ci-dessous|forward|below)\b"
+)
 _SENTENCE_END = re.compile(r"(?<=[?!])\s*|(?<=[.;])\s+|\s*\n\s*")
 # "..., et aussi ...", "..., and which port ...": a second question inside one sentence.
 _CLAUSE = re.compile(
@@ -75,7 +80,8 @@ class Segmenter:
                     continue
             elif folded.strip():
                 keep_quoted = folded.rstrip().endswith(":") and not _QUOTE_INTRO.match(folded)
-            if _FORWARDED.match(folded):
+            passed_on = _EARLIER_MESSAGE.match(folded) and _PASSING_ON.search(fold(" ".join(kept)))
+            if _FORWARDED.match(folded) or passed_on:
                 in_header = True
                 continue
             if in_header and _HEADER_FIELD.match(folded):

@@ -68,3 +68,13 @@ def test_a_plain_and_splits_a_clause_without_announcing_a_question(segmenter):
     assert len(plain) == 2 and not any(sentence.announced for sentence in plain)
     strong = segmenter.sentences("Quel port pour l'envoi, et aussi quel serveur IMAP ?")
     assert [sentence.announced for sentence in strong] == [False, True]
+
+
+def test_an_earlier_message_an_agent_passes_on_is_the_customers(segmenter):
+    text = (
+        "Salut, je te transfère le message du Dr Lambert.\n\n-----Message d'origine-----\n"
+        "De : Dr Lambert\nObjet : iPad\n\nMon iPad dit « Impossible de vérifier l'identité ».\n"
+    )
+    assert "Impossible de vérifier" in segmenter.body(text)
+    framed = "Le client m'écrit, je colle :\n---\nMes mails partent en spam.\n---"
+    assert "partent en spam" in segmenter.body(framed)
