@@ -80,7 +80,11 @@ class Segmenter:
                     continue
             elif folded.strip():
                 keep_quoted = folded.rstrip().endswith(":") and not _QUOTE_INTRO.match(folded)
-            passed_on = _EARLIER_MESSAGE.match(folded) and _PASSING_ON.search(fold(" ".join(kept)))
+            passed_on = (
+                not in_header
+                and _EARLIER_MESSAGE.match(folded)
+                and _PASSING_ON.search(fold(" ".join(kept)))
+            )
             if _FORWARDED.match(folded) or passed_on:
                 in_header = True
                 continue
