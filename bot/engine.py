@@ -174,12 +174,13 @@ class Engine:
 
     def understand(self, text: str) -> Understanding:
         body = self.segmenter.body(text)
-        tokens = self.normalizer.tokens(body)
+        # Names inside an address ("@outlook.fr") are not a device: the domain tells the provider.
+        tokens = self.normalizer.tokens(without_addresses(body))
         entities = self.extractor.extract(body, tokens)
         if entities.secret:
             # "mon mot de passe est ..." is not a question about passwords: leave it out.
             body = without_secrets(body)
-            tokens = self.normalizer.tokens(body)
+            tokens = self.normalizer.tokens(without_addresses(body))
         if body != text and not (entities.providers and entities.devices):
             self._fill_from_whole(text, entities)
         content = self._content(body)
@@ -284,7 +285,7 @@ class Engine:
     def _fill_from_whole(self, text: str, entities: Entities) -> None:
         """Signatures and quoted headers still tell the device ("Envoyé de mon iPhone")
         and the customer's address; names there (a street, a company) are not used."""
-        whole = self.extractor.extract(text, self.normalizer.tokens(text))
+        whole = self.extractor.extract(text, self.normalizer.tokens(without_addresses(text)))
         if not entities.devices:
             entities.devices = whole.devices
         if not entities.providers:

@@ -200,3 +200,9 @@ def test_a_security_mismatch_points_to_the_security_topic(engine):
 )
 def test_smtp_codes_are_found_before_a_full_stop_but_not_in_versions(engine, text, codes):
     assert engine.understand(text).entities.smtp_codes == codes
+
+
+def test_a_name_inside_an_address_is_not_a_device(engine):
+    entities = engine.understand("je relève ma boîte prenom@outlook.fr avec un logiciel").entities
+    assert entities.provider == "outlook_com" and entities.devices == []
+    assert engine.understand("l'application Courrier de Windows").entities.device == "new_outlook"
