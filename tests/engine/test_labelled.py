@@ -5,11 +5,10 @@ from labelled import PARTS, load, score
 
 from bot.engine import Engine
 
-# The issue asks for 92% right over the set and 95% of out-of-scope messages declined. The
-# holdout part (never tuned on) is checked on its own too, with a floor a little lower: it is
-# smaller, and each of its messages weighs more than half a point.
+# The issue asks for 92% right over the set and 95% of out-of-scope messages declined; the
+# holdout part (never tuned on) is held to the same 92% on its own.
 ACCURACY_FLOOR = 0.92
-PART_FLOOR = {"dev": 0.92, "holdout": 0.90}
+PART_FLOOR = {"dev": 0.92, "holdout": 0.92}
 DECLINE_FLOOR = 0.95
 
 
