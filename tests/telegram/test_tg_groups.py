@@ -10,11 +10,13 @@ import pytest
 from fake_telegram import ANONYMOUS_ADMIN_ID, BOT_USERNAME, Chat, FakeTelegram, Message, User
 from tg_harness import RunningBot, StartBot
 
+from bot.engine import Engine
+from bot.reply import ReplyKind
 from bot.texts import NEVER_SHARE_NOTICE
 from handlers.texts import AUTO_ADMINS_ONLY, AUTO_PRIVACY, DELETE_FORBIDDEN, Q_USAGE
 
 SURE = "quel port smtp pour gmail ?"  # the engine is sure of this one (auto mode answers it)
-UNSURE = "je n'arrive pas à envoyer mes mails"  # understood, but not surely enough for /auto
+UNSURE = "impossible de recevoir mes mails"  # understood, but not surely enough for /auto
 CHATTER = "on mange où ce midi ?"
 
 
@@ -118,6 +120,13 @@ async def test_auto_mode_needs_a_group_admin(fake: FakeTelegram, bot: RunningBot
     fake.send(group, agent, SURE)
     await fake.settle()
     assert len(fake.bot_messages(group)) == 1
+
+
+def test_the_auto_mode_examples_are_sure_and_unsure() -> None:
+    engine = Engine.load()
+    sure, unsure = engine.answer(SURE), engine.answer(UNSURE)
+    assert sure.kind is ReplyKind.ANSWER and sure.confidence >= Engine.AUTO_CONFIDENCE
+    assert unsure.kind is ReplyKind.ANSWER and unsure.confidence < Engine.AUTO_CONFIDENCE
 
 
 async def test_auto_mode_answers_only_sure_questions(fake: FakeTelegram, bot: RunningBot) -> None:
