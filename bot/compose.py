@@ -123,6 +123,19 @@ class Composer:
             asks=need,
         )
 
+    def alternatives(
+        self, topic_ids: list[str], provider: str | None, device: str | None
+    ) -> tuple[Section, list[Button]]:
+        """ "Not quite your question?": the other likely topics, one button each."""
+        buttons = [
+            Button(
+                self.kb.topics[ident].title,
+                AnswerChoice(ident, provider or "", device or "").encode(),
+            )
+            for ident in topic_ids
+        ]
+        return Section(title="", summary=texts.ALTERNATIVES), buttons
+
     def provider_card(self, provider: Provider) -> Reply:
         notes = [texts.CARD_USERNAME.format(username=provider.auth.username)]
         notes.extend(provider.auth.notes)

@@ -6,7 +6,7 @@ import logging
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import texts
@@ -36,6 +36,10 @@ _SECOND_TOPIC_SHARE = 0.55  # ... and from this share of the best topic's score
 _ANNOUNCED_TOPIC_MIN = 0.35
 _ANNOUNCED_TOPIC_SHARE = 0.4
 _MAX_TOPICS = 3
+# Unsure of the answer: the next likeliest topics are offered as buttons.
+_OFFER_ALTERNATIVES_BELOW = 60
+_ALTERNATIVE_SHARE = 0.6
+_MAX_ALTERNATIVES = 2
 _SHORT_REPLY_WORDS = 6  # "orange", "sur mon iphone": the answer to a clarifying question
 _MAX_SENTENCES = 40
 _SENTENCE_WORDS = 3  # known content words from which a sentence alone is full evidence
@@ -56,6 +60,7 @@ class Understanding:
     confidence: int
     guess: str | None  # best topic, even when declining
     entities: Entities
+    alternatives: list[str] = field(default_factory=list)  # offered when unsure
 
 
 class Engine:
@@ -64,9 +69,7 @@ class Engine:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         lexicon = kb.lexicon
-        self.normalizer = Normalizer(
-            lexicon.replacements, set(lexicon.stopwords), _vocabulary(kb)
-        )
+        self.normalizer = Normalizer(lexicon.replacements, set(lexicon.stopwords), _vocabulary(kb))
         self.segmenter = Segmenter(lexicon.greetings, lexicon.closings)
         self.extractor = EntityExtractor(kb)
         self.composer = Composer(kb)
@@ -214,7 +217,19 @@ class Engine:
                 and match.score >= max(floor, share * min(best_score, 1.0))
             ):
                 chosen.append(match.topic)
-        return Understanding([self.kb.topics[t] for t in chosen], confidence, guess, entities)
+        alternatives = (
+            [
+                topic_id
+                for topic_id, score in ranked_topics[1:]
+                if topic_id not in chosen
+                and topic_id != OUT_OF_SCOPE
+                and score >= _ALTERNATIVE_SHARE * best_score
+            ][:_MAX_ALTERNATIVES]
+            if confidence < _OFFER_ALTERNATIVES_BELOW
+            else []
+        )
+        topics = [self.kb.topics[topic_id] for topic_id in chosen]
+        return Understanding(topics, confidence, guess, entities, alternatives)
 
     def scores(
         self, text: str, body: str, content: list[str], entities: Entities
@@ -329,6 +344,11 @@ class Engine:
                 buttons.extend(self.composer.diagnose_buttons(entities.unknown_domains))
             assumed_provider = assumed_provider or (provider if provider != OTHER else None)
             assumed_device = assumed_device or (device if device != OTHER else None)
+        if understanding.alternatives and not buttons:
+            section, buttons = self.composer.alternatives(
+                understanding.alternatives, assumed_provider, assumed_device
+            )
+            sections.append(section)
         ids = [topic.id for topic in understanding.topics]
         return Reply(
             kind=ReplyKind.ANSWER,

@@ -21,6 +21,7 @@ DECLINE_EXAMPLES = (
 ASK_PROVIDER = "Quel est votre fournisseur de messagerie (l'adresse après le @) ?"
 ASK_DEVICE = "Sur quel appareil ou logiciel configurez-vous votre messagerie ?"
 OTHER = "Autre"
+ALTERNATIVES = "Ce n'est pas tout à fait votre question ? Choisissez ci-dessous."
 OTHER_PROVIDER_NOTE = (
     "Je n'ai pas les réglages de votre fournisseur. Ne devinez pas les noms de serveurs : "
     "prenez-les sur la page d'aide de votre fournisseur, ou lancez un diagnostic de votre "

@@ -206,3 +206,16 @@ def test_a_name_inside_an_address_is_not_a_device(engine):
     entities = engine.understand("je relève ma boîte prenom@outlook.fr avec un logiciel").entities
     assert entities.provider == "outlook_com" and entities.devices == []
     assert engine.understand("l'application Courrier de Windows").entities.device == "new_outlook"
+
+
+def test_an_unsure_answer_offers_the_next_likeliest_topics(engine):
+    unsure = engine.answer("mes mails ne marchent plus")
+    assert unsure.kind is ReplyKind.ANSWER and unsure.confidence < 60
+    choices = [decode(button.data) for button in unsure.buttons]
+    assert choices and all(isinstance(choice, AnswerChoice) for choice in choices)
+    assert unsure.topic not in {choice.topic for choice in choices}
+    assert "pas tout à fait votre question" in render_text(unsure)
+    picked = engine.choose(choices[0])
+    assert picked.kind is ReplyKind.ANSWER and picked.topic == choices[0].topic
+    sure = engine.answer("quel port smtp pour gmail ?")
+    assert sure.confidence >= 60 and not sure.buttons
