@@ -31,6 +31,7 @@ def main() -> None:
         print(
             f"{name:8} accuracy {result.accuracy:6.1%}  in scope {result.in_scope_right}/"
             f"{result.in_scope}  out-of-scope declined {result.declined}/{result.out_of_scope}"
+            f"  right answers with an extra topic {result.extra_topics}"
         )
         if name != "holdout" and options.failures:
             for item, problem in result.failures:

@@ -72,6 +72,7 @@ class Score:
     out_of_scope: int
     declined: int
     failures: list[tuple[Item, str]]
+    extra_topics: int = 0  # right answers that also answer a topic the label does not ask for
 
     @property
     def accuracy(self) -> float:
@@ -84,16 +85,19 @@ class Score:
 
 
 def score(engine: Engine, items: list[Item]) -> Score:
-    in_scope = right = out = declined = 0
+    in_scope = right = out = declined = extra = 0
     failures: list[tuple[Item, str]] = []
     for item in items:
-        problem = judge(engine.answer(item.text), item.expect)
+        reply = engine.answer(item.text)
+        problem = judge(reply, item.expect)
         if item.out_of_scope:
             out += 1
             declined += problem is None
         else:
             in_scope += 1
             right += problem is None
+            wanted = item.expect.get("topics") or [item.expect.get("topic")]
+            extra += problem is None and bool(set(reply.topics) - set(wanted))
         if problem:
             failures.append((item, problem))
-    return Score(in_scope, right, out, declined, failures)
+    return Score(in_scope, right, out, declined, failures, extra)
