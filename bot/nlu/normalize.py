@@ -18,6 +18,10 @@ _ARRIVER = frozenset(
     {"arrive", "arrives", "arrivons", "arrivez", "arrivent", "arrivais", "arrivait", "arriver"}
 )
 _CLITICS = frozenset({"se", "s", "me", "m", "te", "t", "le", "la", "l", "les", "en", "y", "lui"})
+_NOUNS = frozenset(  # words in -ent that are no plural verb
+    {"parent", "present", "absent", "accent", "argent", "content", "patient", "recent", "urgent",
+     "souvent", "different", "client", "talent", "serpent", "evident", "frequent"}
+)  # fmt: skip
 _NOT_VERBS = frozenset({"votre", "notre", "leur", "autre", "premier", "dernier", "hier"})
 _REPEATS = re.compile(r"([a-z])\1{2,}")  # three or more of a letter: "saluuut", "mailll"
 NEGATIONS = frozenset(
@@ -56,6 +60,7 @@ class Normalizer:
     ) -> None:
         """VOCABULARY: the texts of the knowledge base, whose words tell "lappli" is "l'appli"."""
         counts = Counter(word for text in vocabulary for word in words(fold(text)))
+        self._counts = counts
         # "lordi" is in a phrasing too, but "ordi" is more common: a glued form is no word.
         # "tout" and "dans" are more common than "out" and "ans": they stay words.
         self._vocabulary = frozenset(
@@ -80,7 +85,11 @@ class Normalizer:
     def tokens(self, text: str) -> list[str]:
         """All words of TEXT, rewritten (stopwords kept: negation and phrases need them)."""
         out: list[str] = []
-        raw = [part for word in words(fold(text)) for part in self._unglue(_collapse(word))]
+        raw = [
+            self._singular(part)
+            for word in words(fold(text))
+            for part in self._unglue(_collapse(word))
+        ]
         index = 0
         while index < len(raw):
             for source, target in self._phrases.get(raw[index], ()):
@@ -92,6 +101,15 @@ class Normalizer:
                 out.extend(self._single.get(raw[index], (raw[index],)))
                 index += 1
         return _manage_to(out)
+
+    def _singular(self, word: str) -> str:
+        """ "arrivent" -> "arrive", "fonctionnent" -> "fonctionne": the stemmer keeps these
+        plural verbs apart from the singular forms most phrasings use."""
+        if len(word) < 6 or not word.endswith("ent") or word.endswith("ment") or word in _NOUNS:
+            return word
+        if word[:-2] in self._counts:
+            return word[:-2]
+        return word[:-3] if len(word) >= 8 and word[:-3] in self._counts else word
 
     def _unglue(self, word: str) -> tuple[str, ...]:
         """ "jajoute" -> "j", "ajoute": an apostrophe left out before a known word."""

@@ -44,3 +44,11 @@ def test_arriver_a_before_a_verb_is_managing_to_not_arriving():
     assert "reussir" in normalizer.tokens("je n'arrive pas à me connecter")
     assert "arrive" in normalizer.tokens("le mail n'arrive pas à destination")
     assert "arrive" in normalizer.tokens("ça n'arrive pas à votre adresse")
+
+
+def test_plural_verbs_meet_their_singular():
+    normalizer = Normalizer({}, set(), ["le mail arrive", "ça reste", "mon client"])
+    assert normalizer.tokens("les mails arrivent et restent") == [
+        "les", "mails", "arrive", "et", "reste"
+    ]  # fmt: skip
+    assert normalizer.tokens("mon client et mon parent") == ["mon", "client", "et", "mon", "parent"]
