@@ -21,6 +21,7 @@ _RECALL_WEIGHT = 2.0  # beta of the F-measure: covering a phrasing matters more 
 _KEYWORD_BONUS = 0.3
 _TYPO_CUTOFF = 84
 _COVERAGE_WEIGHT = 0.3
+_SENSE_PREFIXES = frozenset({"im", "in", "il", "ir", "de", "re", "dis", "non", "un"})
 _SHARE_FULL = 4  # a stem in a quarter of a topic's phrasings is fully its own
 
 
@@ -38,6 +39,12 @@ def stem(token: str) -> str:
     if token.startswith("!"):
         return "!" + stem(token[1:])
     return token if any(char.isdigit() for char in token) else _french.stemWord(token)
+
+
+def _prefixed(one: str, other: str) -> bool:
+    """ "impossibl" and "possibl": one word is the other with a prefix that changes its sense."""
+    longer, shorter = (one, other) if len(one) > len(other) else (other, one)
+    return longer.endswith(shorter) and longer[: -len(shorter)] in _SENSE_PREFIXES
 
 
 class TopicMatcher:
@@ -130,8 +137,13 @@ class TopicMatcher:
             if len(self._corrections) > 100_000:
                 self._corrections.clear()
             size = len(stemmed)
+            # "possible" is not a typo of "impossible": a word with a prefix more or less is
+            # another word.
             candidates = [
-                word for length in range(size - 2, size + 3) for word in self._by_length[length]
+                word
+                for length in range(size - 2, size + 3)
+                for word in self._by_length[length]
+                if not _prefixed(word, stemmed)
             ]
             best = process.extractOne(
                 stemmed, candidates, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF

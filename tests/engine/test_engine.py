@@ -219,3 +219,8 @@ def test_an_unsure_answer_offers_the_next_likeliest_topics(engine):
     assert picked.kind is ReplyKind.ANSWER and picked.topic == choices[0].topic
     sure = engine.answer("quel port smtp pour gmail ?")
     assert sure.confidence >= 60 and not sure.buttons
+
+
+def test_a_typo_fix_never_adds_or_drops_a_prefix_that_changes_the_sense(engine):
+    assert engine.matcher.known("possible") != engine.matcher.known("impossible")
+    assert engine.matcher.known("jvoudrais") == engine.matcher.known("voudrais")
