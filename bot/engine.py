@@ -186,7 +186,7 @@ class Engine:
             tokens = self.normalizer.tokens(without_addresses(body))
         if body != text and not (entities.providers and entities.devices):
             self._fill_from_whole(text, entities)
-        content = self._content(body)
+        content = self.normalizer.content(self.extractor.mask(tokens))  # as _content(body)
         # Names are masked in phrasings and messages alike; an address names a provider too.
         if entities.providers and PROVIDER_MARK not in content:
             content.append(PROVIDER_MARK)

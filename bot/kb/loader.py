@@ -15,6 +15,8 @@ from bot.kb.schema import Device, Lexicon, PortInfo, Provider, Topic
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
 
 Model = TypeVar("Model", bound=BaseModel)
+
+
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """The safe loader, refusing a key given twice (YAML would keep the last one silently)."""
 

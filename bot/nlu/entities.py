@@ -15,13 +15,10 @@ from bot.nlu.normalize import fold, words
 T = TypeVar("T")
 PROVIDER_MARK = "fournisseurx"
 DEVICE_MARK = "appareilx"
-MAIL_PORTS = frozenset({25, 110, 143, 465, 587, 993, 995, 2525})
 _ADDRESS = re.compile(r"[\w.+'-]*@((?:[a-z0-9-]+\.)+[a-z]{2,24})\b", re.IGNORECASE)
 _HOST = re.compile(r"\b((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})\b", re.IGNORECASE)
 _PORT = re.compile(r"(?<![\d.])(\d{2,4})(?![\d.]\d)")
-_SMTP_CODE = re.compile(
-    r"(?<![\d.x])([45][0-5]\d)(?:[ -]+([45]\.\d{1,3}\.\d{1,3}))?(?!\d|\.\d)"
-)
+_SMTP_CODE = re.compile(r"(?<![\d.x])([45][0-5]\d)(?:[ -]+([45]\.\d{1,3}\.\d{1,3}))?(?!\d|\.\d)")
 _ERROR_CODE = re.compile(r"\b0x[0-9a-f]{8}\b", re.IGNORECASE)
 # A password word, up to four words about it ("de ma boîte Gmail"), then "est", ":" or "=" and
 # the value; an app password's other groups of four letters go with it.
@@ -206,7 +203,7 @@ class EntityExtractor:
             if word in {"imap", "pop", "pop3", "smtp"}
         }
         found.security = {word for word in words(folded) if word in {"ssl", "tls", "starttls"}}
-        found.ports = _unique(int(m) for m in _PORT.findall(text) if int(m) in MAIL_PORTS)
+        found.ports = _unique(int(m) for m in _PORT.findall(text) if int(m) in self._port_security)
         named_kinds = {"starttls" if word == "starttls" else "ssl" for word in found.security}
         found.security_mismatch = any(
             kind != self._port_security[port]

@@ -57,7 +57,7 @@ class TopicMatcher:
         examples: list[tuple[str, frozenset[str]]] = []
         document_frequency: dict[str, int] = defaultdict(int)
         # How common each stem is among a topic's phrasings: the topic's own vocabulary.
-        self._share: dict[str, dict[str, float]] = defaultdict(dict)
+        share: dict[str, dict[str, float]] = defaultdict(dict)
         for topic, token_lists in phrasings.items():
             counts: dict[str, int] = defaultdict(int)
             for tokens in token_lists:
@@ -68,7 +68,7 @@ class TopicMatcher:
                         counts[token] += 1
             for token, count in counts.items():
                 document_frequency[token] += 1
-                self._share[token][topic] = min(1.0, _SHARE_FULL * count / len(token_lists))
+                share[token][topic] = min(1.0, _SHARE_FULL * count / len(token_lists))
         topic_count = max(len(phrasings), 1)
         self._idf = {
             token: math.log(1 + topic_count / count) for token, count in document_frequency.items()
@@ -78,10 +78,10 @@ class TopicMatcher:
         self._topics = list(dict.fromkeys(topic for topic, _ in examples))
         topic_index = {topic: index for index, topic in enumerate(self._topics)}
         self._example_weights = np.array([self._weight(stems) for _, stems in examples])
-        topic_of_example = [topic_index[topic] for topic, _ in examples]
-        self._topic_starts = np.array(
-            [topic_of_example.index(index) for index in range(len(self._topics))], dtype=np.intp
-        )
+        starts: dict[str, int] = {}
+        for position, (topic, _) in enumerate(examples):
+            starts.setdefault(topic, position)
+        self._topic_starts = np.array([starts[topic] for topic in self._topics], dtype=np.intp)
         self._typical_weight = float(np.median(self._example_weights)) if len(examples) else 1.0
         postings: dict[str, list[int]] = defaultdict(list)  # stem -> examples
         for position, (_, stems) in enumerate(examples):
@@ -95,7 +95,7 @@ class TopicMatcher:
                 np.array([topic_index[topic] for topic in shares], dtype=np.intp),
                 np.array(list(shares.values())),
             )
-            for token, shares in self._share.items()
+            for token, shares in share.items()
         }
         # Typo candidates by length: a close enough spelling is at most two letters off.
         self._by_length: dict[int, list[str]] = defaultdict(list)
