@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import texts
 from bot.buttons import AnswerChoice, DiagnoseChoice, fits
 from bot.kb import Device, KnowledgeBase, Provider, Topic
-from bot.reply import Button, Reply, ReplyKind, Section, SettingRow
+from bot.reply import Button, Reply, ReplyKind, Section, SettingRow, notice
 
 OTHER = "other"  # the "Autre" button: a provider or device the base does not know
 _SETTINGS_PROTOCOLS = {
@@ -172,4 +172,4 @@ class Composer:
         return Reply(ReplyKind.DECLINE, [section], topic=guess, confidence=confidence)
 
     def notice(self, message: str) -> Reply:
-        return Reply(ReplyKind.INFO, [Section(title="", summary=message)])
+        return notice(message)

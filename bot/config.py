@@ -95,12 +95,16 @@ def _token(value: str) -> str:
 
 def _base_url(value: str) -> str:
     value = value.strip() or DEFAULT_BASE_URL
-    parts = urlsplit(value)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
+    if not _is_http_url(value):
         raise ConfigError(
             f"TELEGRAM_BASE_URL invalide : {value!r} (attendu par ex. {DEFAULT_BASE_URL})."
         )
     return value
+
+
+def _is_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in {"http", "https"} and bool(parts.hostname)
 
 
 def _admin_ids(value: str) -> frozenset[int]:
@@ -140,7 +144,7 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
 
 def _webhook(env: Mapping[str, str]) -> WebhookSettings:
     url = env.get("TELEGRAM_WEBHOOK_URL", "").strip()
-    if urlsplit(url).scheme not in {"http", "https"} or not urlsplit(url).hostname:
+    if not _is_http_url(url):
         raise ConfigError(
             "TELEGRAM_WEBHOOK_URL manquant ou invalide : indiquez l'adresse publique HTTPS "
             "du webhook (par ex. https://bot.example.fr/telegram)."

@@ -59,3 +59,8 @@ class Reply:
     @property
     def matched(self) -> bool:
         return self.kind is ReplyKind.ANSWER
+
+
+def notice(text: str) -> Reply:
+    """A one-paragraph Reply: usage lines, refusals, status messages."""
+    return Reply(ReplyKind.INFO, [Section(title="", summary=text)])

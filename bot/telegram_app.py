@@ -166,17 +166,15 @@ def build_application(
     settings: TelegramSettings,
     engine: Engine,
     *,
-    storage: Storage | None = None,
-    diag_service: diag.DiagService | None = None,
+    diag_service: diag.DiagService,
 ) -> App:
     """The configured Application; storage is opened in post_init, closed at shutdown."""
     _quiet_libraries()
-    storage = storage or Storage(settings.db_path)
     services = Services(
         engine=engine,
-        storage=storage,
+        storage=Storage(settings.db_path),
         settings=settings,
-        diag=diag_service or diag.DiagService.from_probes(engine.kb),
+        diag=diag_service,
     )
     request, updates_request = _requests()
     application: App = (

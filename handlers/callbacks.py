@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Message, Update
 
 from bot.buttons import AnswerChoice, decode
-from handlers.common import BotContext, acknowledge, drop_buttons, is_group, send_reply
+from handlers.common import BotContext, acknowledge, drop_buttons, send_reply
 from handlers.texts import STALE_BUTTON
 
 ANSWER_PATTERN = r"^ans\|"
@@ -16,19 +16,18 @@ async def answer_choice(update: Update, context: BotContext) -> None:
     pressed = await acknowledge(update, AnswerChoice)
     if pressed is None:
         return
-    query, choice = pressed
-    assert query.message is not None
-    await drop_buttons(query, lambda data: isinstance(decode(data), AnswerChoice))
-    chat = query.message.chat
-    # In a group the answer goes under the original question the clarification replied to.
-    question = query.message.reply_to_message if isinstance(query.message, Message) else None
-    thread_to = question.message_id if question is not None and is_group(chat) else None
+    await drop_buttons(pressed.query, lambda data: isinstance(decode(data), AnswerChoice))
+    chat = pressed.message.chat
+    # The answer is about the original question the clarification replied to.
+    message = pressed.message
+    question = message.reply_to_message if isinstance(message, Message) else None
     services = context.services
     async with services.chat_lock(chat.id):
         conversation = await services.storage.conversation(chat.id)
-        reply = services.engine.choose(choice, conversation)
+        reply = services.engine.choose(pressed.choice, conversation)
         await services.storage.save_conversation(chat.id, conversation)
-        await send_reply(context, chat.id, reply, thread_to=thread_to)
+        reply_to = question.message_id if question is not None else None
+        await send_reply(context, chat, reply, reply_to=reply_to)
 
 
 async def stale_button(update: Update, context: BotContext) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.reply import Reply, ReplyKind, Section
+from bot.kb import Topic
+from bot.reply import Reply, ReplyKind, Section, notice
 from bot.storage import UNKNOWN_TOPIC
-from handlers.common import BotContext, notice, send_reply, thread_target
+from handlers.common import BotContext, send_reply
 from handlers.texts import (
     STATS_ADMINS_ONLY,
     STATS_EMPTY,
@@ -20,7 +21,7 @@ from handlers.texts import (
 async def _send(update: Update, context: BotContext, reply: Reply) -> None:
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
-    await send_reply(context, chat.id, reply, thread_to=thread_target(chat, message.message_id))
+    await send_reply(context, chat, reply, reply_to=message.message_id)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -62,9 +63,8 @@ async def stats_command(update: Update, context: BotContext) -> None:
     await _send(update, context, Reply(ReplyKind.INFO, [section]))
 
 
-def _topic_name(topics: dict[str, object], topic_id: str) -> str:
+def _topic_name(topics: dict[str, Topic], topic_id: str) -> str:
     if topic_id == UNKNOWN_TOPIC:
         return STATS_NO_GUESS
     topic = topics.get(topic_id)
-    title = getattr(topic, "title", None)
-    return f"{title} ({topic_id})" if title else topic_id
+    return f"{topic.title} ({topic_id})" if topic else topic_id

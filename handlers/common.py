@@ -8,14 +8,16 @@ import logging
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from telegram import (
+    Bot,
     CallbackQuery,
     Chat,
     ChatMember,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
     Message,
     ReplyParameters,
     Update,
@@ -25,7 +27,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.buttons import MAX_DATA_BYTES, AnswerChoice, DiagnoseChoice, decode
 from bot.render import render_html, split_html
-from bot.reply import Button, Reply, ReplyKind, Section
+from bot.reply import Button, Reply
 from handlers.texts import STALE_BUTTON
 
 if TYPE_CHECKING:
@@ -84,11 +86,6 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         return self.bot_data[SERVICES]  # type: ignore[no-any-return]
 
 
-def notice(text: str) -> Reply:
-    """A one-paragraph Reply for Telegram-only texts (usage lines, refusals)."""
-    return Reply(ReplyKind.INFO, [Section(title="", summary=text)])
-
-
 def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
     """Inline keyboard for BUTTONS; data Telegram would refuse (1-64 bytes) is dropped."""
     valid = [
@@ -108,31 +105,40 @@ def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
 
 async def send_reply(
     context: BotContext,
-    chat_id: int,
+    chat: Chat,
     reply: Reply,
     *,
-    thread_to: int | None = None,
+    reply_to: int | None = None,
     extra_buttons: Sequence[Button] = (),
 ) -> list[Message]:
     """Render REPLY, split it under Telegram's limit and send it; buttons go on the last part.
 
-    THREAD_TO: the message the answer replies to (groups); None sends a plain message.
+    REPLY_TO: the message the answer is about; in groups the answer is threaded to it.
     """
-    parts = split_html(render_html(reply)) or [render_html(notice("…"))]
-    markup = keyboard([*reply.buttons, *extra_buttons])
+    thread_to = thread_target(chat, reply_to) if reply_to is not None else None
     reference = ReplyParameters(thread_to, allow_sending_without_reply=True) if thread_to else None
-    sent = []
-    for index, part in enumerate(parts):
-        last = index == len(parts) - 1
-        sent.append(
-            await context.bot.send_message(
-                chat_id,
-                part,
-                reply_parameters=reference,
-                reply_markup=markup if last else None,
-            )
+    parts = split_html(render_html(reply)) or ["…"]
+    markup = keyboard([*reply.buttons, *extra_buttons])
+    return await send_parts(context.bot, chat.id, parts, markup, reference)
+
+
+async def send_parts(
+    bot: Bot,
+    chat_id: int,
+    parts: Sequence[str],
+    markup: InlineKeyboardMarkup | None,
+    reference: ReplyParameters | None = None,
+) -> list[Message]:
+    """Send rendered PARTS in order; the keyboard goes on the last one."""
+    return [
+        await bot.send_message(
+            chat_id,
+            part,
+            reply_parameters=reference,
+            reply_markup=markup if index == len(parts) - 1 else None,
         )
-    return sent
+        for index, part in enumerate(parts)
+    ]
 
 
 async def is_chat_admin(context: BotContext, chat: Chat, user_id: int) -> bool:
@@ -185,7 +191,14 @@ async def drop_buttons(query: CallbackQuery, drop: Callable[[str], bool]) -> Non
         await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
 
 
-async def acknowledge(update: Update, kind: type[ChoiceT]) -> tuple[CallbackQuery, ChoiceT] | None:
+@dataclass(frozen=True, slots=True)
+class Pressed(Generic[ChoiceT]):
+    query: CallbackQuery
+    message: MaybeInaccessibleMessage  # the message the button is under
+    choice: ChoiceT
+
+
+async def acknowledge(update: Update, kind: type[ChoiceT]) -> Pressed[ChoiceT] | None:
     """Answer a button press (Telegram stops the button's spinner) and return the choice it
     carries, or None, saying the button is stale, when it is not a KIND this bot made."""
     query = update.callback_query
@@ -195,4 +208,4 @@ async def acknowledge(update: Update, kind: type[ChoiceT]) -> tuple[CallbackQuer
         await query.answer(STALE_BUTTON)
         return None
     await query.answer()
-    return query, choice
+    return Pressed(query, query.message, choice)

@@ -23,8 +23,8 @@ from bot import probes
 from bot.buttons import DiagnoseChoice, fits
 from bot.kb import KnowledgeBase
 from bot.render import render_html, split_html
-from bot.reply import Button, Reply
-from handlers.common import BotContext, acknowledge, keyboard, notice, send_reply, thread_target
+from bot.reply import Button, Reply, notice
+from handlers.common import BotContext, acknowledge, keyboard, send_parts, send_reply
 from handlers.texts import (
     DIAG_FAILED,
     DIAG_STARTED,
@@ -76,9 +76,9 @@ class DiagService:
     """The probes as the handlers see them (DIAGNOSER None: probes switched off)."""
 
     diagnoser: Diagnoser | None
-    diagnosis_reply: Callable[[Any], Reply] | None = None
-    progress_reply: Callable[[str, list[Any]], Reply] | None = None
-    target_error: type[Exception] = ValueError
+    diagnosis_reply: Callable[[Any], Reply] = probes.diagnosis_reply
+    progress_reply: Callable[[str, list[Any]], Reply] = probes.progress_reply
+    target_error: type[Exception] = probes.TargetError
     per_user: SlidingWindow = field(default_factory=lambda: SlidingWindow(3, 120.0))
     per_chat: SlidingWindow = field(default_factory=lambda: SlidingWindow(10, 120.0))
     edit_interval: float = EDIT_INTERVAL
@@ -87,7 +87,7 @@ class DiagService:
     def from_probes(cls, kb: KnowledgeBase) -> DiagService:
         """The live probes of bot.probes (ValueError naming a malformed PROBE_* setting)."""
         diagnoser = probes.Diagnoser(kb, settings=probes.ProbeSettings.from_env())
-        return cls(diagnoser, probes.diagnosis_reply, probes.progress_reply, probes.TargetError)
+        return cls(diagnoser)
 
     def retry_in(self, user_id: int, chat_id: int) -> int:
         now = time.monotonic()
@@ -134,10 +134,7 @@ class ProgressMessage:
         parts = split_html(render_html(reply))
         markup = keyboard(reply.buttons)
         await self._edit_html(parts[0], markup if len(parts) == 1 else None)
-        for index, part in enumerate(parts[1:], 2):
-            await self.bot.send_message(
-                self.message.chat_id, part, reply_markup=markup if index == len(parts) else None
-            )
+        await send_parts(self.bot, self.message.chat_id, parts[1:], markup)
 
     async def _edit(self, reply: Reply) -> None:
         await self._edit_html(split_html(render_html(reply))[0], keyboard(reply.buttons))
@@ -172,28 +169,27 @@ async def run_diagnosis(
     target: str,
     *,
     fresh: bool = False,
-    thread_to: int | None = None,
+    reply_to: int | None = None,
 ) -> None:
     service = context.services.diag
     if service.diagnoser is None:
-        await send_reply(context, chat.id, notice(DIAG_UNAVAILABLE), thread_to=thread_to)
+        await send_reply(context, chat, notice(DIAG_UNAVAILABLE), reply_to=reply_to)
         return
     wait = service.retry_in(user_id, chat.id)
     if wait:
         refusal = notice(DIAG_WAIT.format(seconds=wait))
-        await send_reply(context, chat.id, refusal, thread_to=thread_to)
+        await send_reply(context, chat, refusal, reply_to=reply_to)
         return
     # The diagnoser caps how many run at once (it queues, then reports "too busy").
     first = notice(DIAG_STARTED.format(target=target))
-    started = await send_reply(context, chat.id, first, thread_to=thread_to)
+    started = await send_reply(context, chat, first, reply_to=reply_to)
     shown = split_html(render_html(first))[-1]
     progress = ProgressMessage(context.bot, started[-1], shown, service.edit_interval)
     findings: list[Any] = []
 
     async def on_finding(finding: Any) -> None:
         findings.append(finding)
-        if service.progress_reply is not None:
-            await progress.show(service.progress_reply(target, list(findings)))
+        await progress.show(service.progress_reply(target, list(findings)))
 
     try:
         diagnosis = await service.diagnoser.run(target, on_finding=on_finding, fresh=fresh)
@@ -203,7 +199,6 @@ async def run_diagnosis(
         log.exception("diagnosis failed")
         reply = notice(DIAG_FAILED.format(target=target))
     else:
-        assert service.diagnosis_reply is not None
         reply = _with_retry(service.diagnosis_reply(diagnosis), target)
     await progress.finish(reply)
 
@@ -213,12 +208,11 @@ async def diag_command(update: Update, context: BotContext) -> None:
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     assert message is not None and chat is not None
     target = " ".join(context.args or ()).strip()
-    thread_to = thread_target(chat, message.message_id)
     if not target:
-        await send_reply(context, chat.id, notice(DIAG_USAGE), thread_to=thread_to)
+        await send_reply(context, chat, notice(DIAG_USAGE), reply_to=message.message_id)
         return
     user_id = user.id if user is not None else chat.id
-    await run_diagnosis(context, chat, user_id, target, thread_to=thread_to)
+    await run_diagnosis(context, chat, user_id, target, reply_to=message.message_id)
 
 
 async def diag_button(update: Update, context: BotContext) -> None:
@@ -226,10 +220,12 @@ async def diag_button(update: Update, context: BotContext) -> None:
     pressed = await acknowledge(update, DiagnoseChoice)
     if pressed is None:
         return
-    query, choice = pressed
-    assert query.message is not None
-    chat = query.message.chat
-    thread_to = thread_target(chat, query.message.message_id)
+    choice, message = pressed.choice, pressed.message
     await run_diagnosis(
-        context, chat, query.from_user.id, choice.target, fresh=choice.fresh, thread_to=thread_to
+        context,
+        message.chat,
+        pressed.query.from_user.id,
+        choice.target,
+        fresh=choice.fresh,
+        reply_to=message.message_id,
     )

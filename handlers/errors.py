@@ -8,7 +8,8 @@ import logging
 from telegram import Chat, Update
 from telegram.error import TelegramError
 
-from handlers.common import BotContext, notice, send_reply
+from bot.reply import notice
+from handlers.common import BotContext, send_reply
 from handlers.texts import ERROR
 
 log = logging.getLogger("aidemail.telegram")
@@ -22,4 +23,4 @@ async def on_error(update: object, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is not None and chat.type == Chat.PRIVATE:
         with contextlib.suppress(TelegramError):
-            await send_reply(context, chat.id, notice(ERROR))
+            await send_reply(context, chat, notice(ERROR))

@@ -12,7 +12,8 @@ import re
 
 from telegram import Chat, Message, MessageEntity, Update
 
-from handlers.common import BotContext, notice, send_reply, sender_is_admin, text_of
+from bot.reply import notice
+from handlers.common import BotContext, send_reply, sender_is_admin, text_of
 from handlers.messages import answer
 from handlers.texts import (
     AUTO_ADMINS_ONLY,
@@ -73,23 +74,18 @@ async def group_text(update: Update, context: BotContext) -> None:
         if pasted is not None:
             await _answer_pasted(context, chat, pasted, extra=own)
         elif own:
-            await answer(
-                context, chat, own, source_id=message.message_id, thread_to=message.message_id
-            )
+            await answer(context, chat, own, source_id=message.message_id)
         else:
             help_reply = context.services.engine.help_reply()
-            await send_reply(context, chat.id, help_reply, thread_to=message.message_id)
+            await send_reply(context, chat, help_reply, reply_to=message.message_id)
     elif _replies_to_bot(message, context):
-        await answer(
-            context, chat, text, source_id=message.message_id, thread_to=message.message_id
-        )
+        await answer(context, chat, text, source_id=message.message_id)
     elif (await context.services.storage.chat(chat.id)).auto:
         await answer(
             context,
             chat,
             text,
             source_id=message.message_id,
-            thread_to=message.message_id,
             auto=True,
         )
 
@@ -97,11 +93,11 @@ async def group_text(update: Update, context: BotContext) -> None:
 async def _answer_pasted(context: BotContext, chat: Chat, pasted: Message, extra: str = "") -> None:
     text = text_of(pasted)
     if not text.strip():
-        await send_reply(context, chat.id, notice(Q_NOTHING), thread_to=pasted.message_id)
+        await send_reply(context, chat, notice(Q_NOTHING), reply_to=pasted.message_id)
         return
     # The agent's own words ("sur iPhone") add to the customer's question.
     question = f"{text}\n{extra}" if extra else text
-    await answer(context, chat, question, source_id=pasted.message_id, thread_to=pasted.message_id)
+    await answer(context, chat, question, source_id=pasted.message_id)
 
 
 async def q_command(update: Update, context: BotContext) -> None:
@@ -113,9 +109,9 @@ async def q_command(update: Update, context: BotContext) -> None:
     if pasted is not None:
         await _answer_pasted(context, chat, pasted, extra=own)
     elif own:
-        await answer(context, chat, own, source_id=message.message_id, thread_to=message.message_id)
+        await answer(context, chat, own, source_id=message.message_id)
     else:
-        await send_reply(context, chat.id, notice(Q_USAGE), thread_to=message.message_id)
+        await send_reply(context, chat, notice(Q_USAGE), reply_to=message.message_id)
 
 
 async def auto_command(update: Update, context: BotContext) -> None:
@@ -124,19 +120,19 @@ async def auto_command(update: Update, context: BotContext) -> None:
     assert message is not None and chat is not None
     storage = context.services.storage
     if chat.type == Chat.PRIVATE:
-        await send_reply(context, chat.id, notice(AUTO_PRIVATE))
+        await send_reply(context, chat, notice(AUTO_PRIVATE))
         return
     word = (context.args or [""])[0].lower()
     if word not in _ON_WORDS | _OFF_WORDS:
         state = AUTO_STATE.format(state=ON if (await storage.chat(chat.id)).auto else OFF)
-        await send_reply(context, chat.id, notice(state), thread_to=message.message_id)
+        await send_reply(context, chat, notice(state), reply_to=message.message_id)
         return
     if not await sender_is_admin(context, update):
-        await send_reply(context, chat.id, notice(AUTO_ADMINS_ONLY), thread_to=message.message_id)
+        await send_reply(context, chat, notice(AUTO_ADMINS_ONLY), reply_to=message.message_id)
         return
     enable = word in _ON_WORDS
     await storage.set_auto(chat.id, enable)
     text = AUTO_ON if enable else AUTO_OFF
     if enable and not context.bot.can_read_all_group_messages:
         text = f"{text}\n\n{AUTO_PRIVACY}"
-    await send_reply(context, chat.id, notice(text), thread_to=message.message_id)
+    await send_reply(context, chat, notice(text), reply_to=message.message_id)

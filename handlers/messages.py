@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Chat, Update
 
 from bot.conversation import Conversation
-from bot.reply import Reply, ReplyKind
+from bot.reply import Reply, ReplyKind, notice
 from bot.texts import NOT_TEXT
 from handlers import passwords
-from handlers.common import BotContext, notice, send_reply, text_of, thread_target
+from handlers.common import BotContext, send_reply, text_of
 from handlers.texts import UNKNOWN_COMMAND
 
 
@@ -18,10 +18,10 @@ async def answer(
     text: str,
     *,
     source_id: int,
-    thread_to: int | None,
     auto: bool = False,
 ) -> Reply | None:
-    """Answer TEXT in CHAT (SOURCE_ID: the message it came from); the Reply sent, if any.
+    """Answer TEXT in CHAT (SOURCE_ID: the message it came from, which a group answer is
+    threaded to); the Reply sent, if any.
 
     AUTO: unprompted group chatter; only sure answers (and password warnings) are sent, and
     the chat's pending clarification is neither used nor changed.
@@ -30,12 +30,11 @@ async def answer(
     async with services.chat_lock(chat.id):
         conversation = Conversation() if auto else await services.storage.conversation(chat.id)
         reply = services.engine.answer(text, conversation)
-        if auto:
-            if reply.secret_detected and not _sure(context, reply):
-                reply = passwords.warning_only()
-            elif not _sure(context, reply):
+        if auto and not _sure(context, reply):
+            if not reply.secret_detected:
                 return None
-        else:
+            reply = passwords.warning_only()
+        if not auto:
             await services.storage.save_conversation(chat.id, conversation)
             if reply.kind is ReplyKind.DECLINE:
                 keep = services.settings.store_unanswered_text and not reply.secret_detected
@@ -43,7 +42,7 @@ async def answer(
         offer = (
             await passwords.delete_offer(context, chat, source_id) if reply.secret_detected else []
         )
-        await send_reply(context, chat.id, reply, thread_to=thread_to, extra_buttons=offer)
+        await send_reply(context, chat, reply, reply_to=source_id, extra_buttons=offer)
     return reply
 
 
@@ -58,23 +57,17 @@ async def private_text(update: Update, context: BotContext) -> None:
     """Every text (or captioned photo) in a private chat gets an answer."""
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
-    await answer(
-        context,
-        chat,
-        text_of(message),
-        source_id=message.message_id,
-        thread_to=thread_target(chat, message.message_id),
-    )
+    await answer(context, chat, text_of(message), source_id=message.message_id)
 
 
 async def private_not_text(update: Update, context: BotContext) -> None:
     """Stickers, photos, voice notes…: ask for text (in groups nothing is said)."""
     chat = update.effective_chat
     assert chat is not None
-    await send_reply(context, chat.id, notice(NOT_TEXT))
+    await send_reply(context, chat, notice(NOT_TEXT))
 
 
 async def private_unknown_command(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     assert chat is not None
-    await send_reply(context, chat.id, notice(UNKNOWN_COMMAND))
+    await send_reply(context, chat, notice(UNKNOWN_COMMAND))

@@ -9,11 +9,12 @@ message's author or a group administrator may use it.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from telegram import Chat, ChatMember, ChatMemberAdministrator, Message, Update
 from telegram.error import BadRequest, Forbidden
 
-from bot.reply import Button, Reply, ReplyKind, Section
+from bot.reply import Button, Reply, notice
 from bot.texts import NEVER_SHARE_NOTICE
 from handlers.common import BotContext, drop_buttons, is_chat_admin, is_group
 from handlers.texts import DELETE_BUTTON, DELETE_DONE, DELETE_FAILED, DELETE_FORBIDDEN
@@ -26,9 +27,7 @@ DELETE_PATTERN = r"^del\|\d{1,12}$"
 
 def warning_only() -> Reply:
     """The password notice alone (for group chatter the bot otherwise would not answer)."""
-    return Reply(
-        ReplyKind.INFO, [Section(title="", summary=NEVER_SHARE_NOTICE)], secret_detected=True
-    )
+    return replace(notice(NEVER_SHARE_NOTICE), secret_detected=True)
 
 
 async def delete_offer(context: BotContext, chat: Chat, message_id: int) -> list[Button]:

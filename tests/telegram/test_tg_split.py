@@ -32,7 +32,7 @@ async def test_a_long_reply_is_split_cleanly_with_buttons_last(
     chat = fake.private_chat(user)
     async with application.bot:
         context = SimpleNamespace(bot=application.bot)
-        sent = await send_reply(context, chat.id, reply)  # type: ignore[arg-type]
+        sent = await send_reply(context, chat, reply)  # type: ignore[arg-type]
     parts = fake.bot_messages(chat)
     assert len(parts) == len(sent) >= 5 and not fake.errors()
     assert all(utf16_len(part.text or "") <= 4096 for part in parts)
