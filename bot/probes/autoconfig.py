@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+from collections.abc import Awaitable, Callable
 from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeET
@@ -13,7 +14,6 @@ from defusedxml import DefusedXmlException
 from bot.probes.deadline import Deadline
 from bot.probes.guard import Guard, Vetted, check_http_port
 from bot.probes.model import ProbeError, ServerSpec
-from bot.probes.resolver import Resolver
 from bot.probes.target import normalize_hostname, parse_ip
 
 MAX_DOCUMENT_BYTES = 128 * 1024
@@ -65,14 +65,15 @@ class Fetcher:
 
     def __init__(
         self,
-        resolver: Resolver,
         guard: Guard,
+        resolve: Callable[[str], Awaitable[Vetted]],
         context: ssl.SSLContext,
         deadline: Deadline,
         io_timeout: float,
     ) -> None:
-        self.resolver = resolver
+        """RESOLVE: a host name's vetted addresses (the diagnosis's cached look-ups)."""
         self.guard = guard
+        self.resolve = resolve
         self.context = context
         self.deadline = deadline
         self.io_timeout = io_timeout
@@ -88,7 +89,7 @@ class Fetcher:
             host = normalize_hostname(url.host)
         except ValueError:
             raise ProbeError("autoconfig_error", f"{url} : nom d'hôte invalide") from None
-        return self.guard.vet(host, await self.resolver.addresses(host))
+        return await self.resolve(host)
 
     async def get(self, text: str) -> bytes:
         try:

@@ -40,10 +40,3 @@ def main(target: str, as_json: bool) -> int:
     else:
         print(render_text(diagnosis_reply(diagnosis)))
     return 0
-
-
-if __name__ == "__main__":
-    if len(sys.argv) not in {2, 3} or sys.argv[2:] not in ([], ["--json"]):
-        print("usage: python -m bot.probes.command TARGET [--json]", file=sys.stderr)
-        raise SystemExit(USAGE_ERROR)
-    raise SystemExit(main(sys.argv[1], as_json=sys.argv[2:] == ["--json"]))

@@ -46,6 +46,8 @@ class Session:
         settings: ProbeSettings,
         deadline: Deadline,
         context: ssl.SSLContext,
+        guard: Guard,
+        resolver: Resolver,
         emit: Callable[[Finding], None],
     ) -> None:
         self.target = target
@@ -53,14 +55,13 @@ class Session:
         self.settings = settings
         self.deadline = deadline
         self.context = context
+        self.guard = guard
+        self.resolver = resolver
         self.emit = emit
-        self.guard = Guard(settings.allow_networks)
-        self.resolver = Resolver(settings)
         self.general: list[Finding] = []
         self.by_server: dict[tuple[str, int], list[Finding]] = {}
         self.specs: dict[tuple[str, int], ServerSpec] = {}
-        self.tasks: set[asyncio.Task[None]] = set()
-        self.task_keys: dict[asyncio.Task[None], tuple[str, int, list[Finding]]] = {}
+        self.tasks: dict[asyncio.Task[None], tuple[str, int]] = {}  # check -> (host, port)
         self.addresses: dict[str, asyncio.Future[Vetted]] = {}
         self.provider: str | None = None
 
@@ -85,9 +86,7 @@ class Session:
                 continue
             self.specs[key] = server
             bucket = self.by_server[key] = []
-            task = asyncio.create_task(self._check(server, bucket))
-            self.tasks.add(task)
-            self.task_keys[task] = (server.host, server.port, bucket)
+            self.tasks[asyncio.create_task(self._check(server, bucket))] = key
 
     async def _vet(self, host: str) -> Vetted:
         literal = self.target.ip if host == self.target.host else None
@@ -131,13 +130,11 @@ class Session:
                 )
             )
             return
-        if target.port is not None:
-            self.add([self._spec(target.host, target.port)])
-        elif not target.is_domain:
-            self.add([self._spec(target.host, port) for port in USUAL_PORTS])
-        else:
+        if target.is_domain:
             await self._domain(target.host)
-        if target.port is not None or not target.is_domain:
+        else:  # a server, with its port or on the usual ones
+            ports = [target.port] if target.port is not None else USUAL_PORTS
+            self.add([self._spec(target.host, port) for port in ports])
             provider = self.kb.provider_by_host(target.host) if target.ip is None else None
             self.provider = provider.id if provider else None
         await self._wait()
@@ -156,7 +153,7 @@ class Session:
 
     async def _domain(self, domain: str) -> None:
         fetcher = Fetcher(
-            self.resolver, self.guard, self.context, self.deadline, self.settings.io_timeout
+            self.guard, self._vet, self.context, self.deadline, self.settings.io_timeout
         )
         discovery = Discovery(
             domain,
@@ -224,10 +221,10 @@ class Session:
         _, pending = await asyncio.wait(self.tasks, timeout=self.deadline.remaining() + MIN_GRACE)
         await self.cancel()
         for task in pending:
-            host, port, bucket = self.task_keys[task]
+            host, port = self.tasks[task]
             self.record(
                 Finding.of("deadline", host, port, "deadline_exceeded", "délai global atteint"),
-                bucket,
+                self.by_server[(host, port)],
             )
 
 
@@ -283,6 +280,9 @@ class Diagnoser:
         self._slots: asyncio.Semaphore | None = None
         self._cache: OrderedDict[str, tuple[float, Diagnosis]] = OrderedDict()
         self._context: ssl.SSLContext | None = None
+        # Settings are fixed: one guard and one resolver serve every diagnosis.
+        self._guard = Guard(self.settings.allow_networks)
+        self._resolver = Resolver(self.settings)
 
     async def run(
         self,
@@ -319,6 +319,8 @@ class Diagnoser:
             settings=self.settings,
             deadline=deadline,
             context=self._context,
+            guard=self._guard,
+            resolver=self._resolver,
             emit=emit,
         )
         try:  # a diagnosis that cannot start within half its time answers too_busy

@@ -89,8 +89,8 @@ class Discovery:
     def domain(self) -> str:
         return self.result.domain
 
-    def record(self, check: str, code: str, detail: str = "", host: str | None = None) -> None:
-        self._record(Finding.of(check, host or self.domain, None, code, detail))
+    def record(self, check: str, code: str, detail: str = "") -> None:
+        self._record(Finding.of(check, self.domain, None, code, detail))
 
     async def run(self) -> Discovered:
         """MX first (a domain the DNS cannot answer for stops there), then every source."""

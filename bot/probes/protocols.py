@@ -116,28 +116,18 @@ class LineStream:
         self.sock.close()
 
 
-async def _imap_capabilities(stream: LineStream, tag: str) -> list[str]:
-    await stream.send(f"{tag} CAPABILITY")
+async def _imap_command(stream: LineStream, tag: str, command: str) -> list[str]:
+    """Send COMMAND, wait for its tagged OK; the capabilities announced on the way."""
+    await stream.send(f"{tag} {command}")
     capabilities: list[str] = []
     for _ in range(MAX_LINES):
-        line = await stream.line("CAPABILITY")
+        line = await stream.line(command)
         if line.upper().startswith("* CAPABILITY "):
             capabilities = line.split()[2:]
         elif line.startswith(f"{tag} "):
             if line.split()[1:2] != ["OK"]:
-                raise ProbeError("protocol_error", f"CAPABILITY refusée : {line[:120]}")
-            return capabilities
-    raise ProbeError("protocol_error", "CAPABILITY : réponse trop longue")
-
-
-async def _imap_ok(stream: LineStream, tag: str, command: str) -> None:
-    await stream.send(f"{tag} {command}")
-    for _ in range(MAX_LINES):
-        line = await stream.line(command)
-        if line.startswith(f"{tag} "):
-            if line.split()[1:2] != ["OK"]:
                 raise ProbeError("protocol_error", f"{command} refusée : {line[:120]}")
-            return
+            return capabilities
     raise ProbeError("protocol_error", f"{command} : réponse trop longue")
 
 
@@ -146,14 +136,14 @@ async def imap(stream: LineStream, exchange: Exchange) -> None:
     if not greeting.upper().startswith(("* OK", "* PREAUTH")):
         raise ProbeError("protocol_error", f"accueil IMAP inattendu : {greeting[:120]}")
     exchange.greeting = greeting
-    exchange.capabilities = await _imap_capabilities(stream, "a1")
+    exchange.capabilities = await _imap_command(stream, "a1", "CAPABILITY")
     if stream.talk.role.security == "starttls":
         exchange.starttls_offered = "STARTTLS" in (c.upper() for c in exchange.capabilities)
         if not exchange.starttls_offered:
             return
-        await _imap_ok(stream, "a2", "STARTTLS")
+        await _imap_command(stream, "a2", "STARTTLS")
         await stream.upgrade(exchange)
-        exchange.capabilities = await _imap_capabilities(stream, "a3")
+        exchange.capabilities = await _imap_command(stream, "a3", "CAPABILITY")
     exchange.done = True
 
 

@@ -6,10 +6,12 @@ from bot.buttons import DiagnoseChoice, fits
 from bot.probes.model import Diagnosis, Finding
 from bot.probes.ports import MAIL_PORTS
 from bot.reply import Button, Reply, ReplyKind, Section, SettingRow
+from bot.texts import SECURITY_LABELS
 
 ICONS = {"ok": "✅", "warning": "⚠️", "error": "❌", "skipped": "➖"}
 _ROLES = {"imap": "Réception (IMAP)", "pop3": "Réception (POP3)", "smtp": "Envoi (SMTP)"}
-_SECURITY = {"ssl": "SSL/TLS", "starttls": "STARTTLS"}
+_PORT_NUMBERS = [str(port) for port in sorted(MAIL_PORTS)]
+_TESTED_PORTS = ", ".join(_PORT_NUMBERS[:-1]) + " et " + _PORT_NUMBERS[-1]
 # Incoming first, implicit TLS first: the order in which settings are recommended.
 _PREFERENCE = (993, 143, 995, 110, 465, 587, 2525)
 
@@ -100,7 +102,7 @@ ADVICE: dict[str, tuple[str, str]] = {
     ),
     "port_not_allowed": (
         "{where} n'a pas été testé : seuls les ports de messagerie le sont.",
-        "Ports testés : 25, 110, 143, 465, 587, 993, 995 et 2525.",
+        "Ports testés : " + _TESTED_PORTS + ".",
     ),
     "deadline_exceeded": (
         "Le test de {where} n'a pas pu finir à temps.",
@@ -162,7 +164,9 @@ def _settings(findings: list[Finding]) -> list[SettingRow]:
         if port == 25 or role.protocol in seen:
             continue  # port 25 is server to server, not for a mail client
         seen.add(role.protocol)
-        rows.append(SettingRow(_ROLES[role.protocol], host, str(port), _SECURITY[role.security]))
+        rows.append(
+            SettingRow(_ROLES[role.protocol], host, str(port), SECURITY_LABELS[role.security])
+        )
     return rows
 
 
